@@ -1,0 +1,43 @@
+// `npm start`: a small API with one protected route, a demo plan and a fresh key printed as curl.
+
+import express from 'express'
+import { defaultStore } from './default-store'
+import { apiKeyGuard } from './guard'
+import { KeyManager } from './key-manager'
+
+async function main(): Promise<void> {
+  const store = defaultStore()
+  const keys = new KeyManager(store)
+  const plan = await keys.plans.get('demo').catch(() => null)
+  if (!plan) {
+    await keys.plans.create({
+      id: 'demo',
+      name: 'Demo',
+      rate: { per_second: 5, burst: 10, per_minute: 100 },
+      quotas: { daily: 1000 },
+    })
+  }
+  const { data } = await keys.create({ name: 'Demo key', user_id: 'demo-user', plan_id: 'demo' })
+
+  const app = express()
+  app.get('/v1/hello', apiKeyGuard({ store }), (req, res) => {
+    res.json({ message: `Hello, ${req.apiKey?.name}`, key_id: req.apiKey?.id })
+  })
+  app.get('/health', (_req, res) => res.json({ ok: true }))
+
+  const port = Number(process.env.PORT ?? 3000)
+  const server = app.listen(port, () => {
+    const where = process.env.REDIS_URL ? `Redis at ${process.env.REDIS_URL}` : 'the embedded MemoryStore'
+    console.log(`keyguard demo listening on http://localhost:${port} (keys in ${where})`)
+    console.log('A fresh key (shown once), on plan "demo": 5/s, burst 10, 100/min, 1000/day:')
+    console.log(`\n  curl -i -H "Authorization: Bearer ${data.api_key}" http://localhost:${port}/v1/hello\n`)
+  })
+  const stop = () => server.close(() => void store.close().then(() => process.exit(0)))
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((error: unknown) => {
+  console.error(`keyguard demo failed to start: ${(error as Error).message}`)
+  process.exit(1)
+})

@@ -1,0 +1,70 @@
+// Coded errors: what the guard and the admin API answer, and what a misconfiguration throws.
+
+export type ErrorCode =
+  | 'MISSING_API_KEY'
+  | 'INVALID_API_KEY'
+  | 'INACTIVE_API_KEY'
+  | 'EXPIRED_API_KEY'
+  | 'QUOTA_EXCEEDED'
+  | 'RATE_LIMITED'
+  | 'IP_BLOCKED'
+  | 'INSUFFICIENT_SCOPE'
+  | 'STORE_UNAVAILABLE'
+  | 'VALIDATION_ERROR'
+  | 'API_KEY_NOT_FOUND'
+  | 'PLAN_NOT_FOUND'
+  | 'KEY_IN_USE'
+  | 'PLAN_IN_USE'
+  | 'NOT_FOUND'
+
+/** An answer keyguard gives over HTTP: `{ error, code, details? }` with a status. */
+export class KeyguardError extends Error {
+  readonly status: number
+  readonly code: ErrorCode
+  readonly details: unknown
+
+  constructor(status: number, code: ErrorCode, message: string, details?: unknown) {
+    super(message)
+    this.name = 'KeyguardError'
+    this.status = status
+    this.code = code
+    this.details = details
+  }
+
+  toJSON(): { error: string; code: ErrorCode; details?: unknown } {
+    return this.details === undefined
+      ? { error: this.message, code: this.code }
+      : { error: this.message, code: this.code, details: this.details }
+  }
+}
+
+/** Thrown at creation time when options are wrong; the message says what to change. */
+export class KeyguardConfigError extends Error {
+  readonly code = 'ERR_KEYGUARD_CONFIG'
+  constructor(message: string) {
+    super(message)
+    this.name = 'KeyguardConfigError'
+  }
+}
+
+/** Thrown by a store when Redis cannot be reached or does not answer in time. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'ERR_STORE_UNAVAILABLE'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+export const notFound = (id: string): KeyguardError =>
+  new KeyguardError(404, 'API_KEY_NOT_FOUND', 'API key not found', { id })
+
+export const planNotFound = (id: string): KeyguardError =>
+  new KeyguardError(404, 'PLAN_NOT_FOUND', 'Plan not found', { id })
+
+export const validationError = (field: string, message: string, issues?: unknown): KeyguardError =>
+  new KeyguardError(400, 'VALIDATION_ERROR', 'Validation failed', {
+    field,
+    message,
+    ...(issues === undefined ? {} : { issues }),
+  })

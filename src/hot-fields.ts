@@ -1,0 +1,57 @@
+// The key's hot hash: the only fields the verification script reads (names are the README's).
+
+import type { StoredKey } from './store'
+
+export const CONFIG_FIELDS = [
+  'h',
+  'h2',
+  'h2x',
+  's',
+  'x',
+  'sc',
+  'ps',
+  'pb',
+  'pm',
+  'qt',
+  'qd',
+  'qw',
+  'qm',
+  'qc',
+  'us',
+] as const
+
+export const WINDOW_FIELDS: readonly string[] = [
+  'db',
+  'ds',
+  ...Array.from({ length: 24 }, (_, i) => `d${i}`),
+  'wb',
+  'ws',
+  ...Array.from({ length: 28 }, (_, i) => `w${i}`),
+  'mb',
+  'ms',
+  ...Array.from({ length: 30 }, (_, i) => `m${i}`),
+]
+
+const n = (v: number | null): string | null => (v === null ? null : String(v))
+
+/** The config fields to set (string) or delete (null) for a stored key. */
+export function hotConfig(stored: StoredKey): Record<string, string | null> {
+  const { key, limits, previous } = stored
+  return {
+    h: stored.secretHash,
+    h2: previous ? previous.hash : null,
+    h2x: previous ? String(previous.untilMs) : null,
+    s: key.status === 'active' ? '1' : '0',
+    x: key.expires_at === null ? null : String(Date.parse(key.expires_at)),
+    sc: key.scopes.length > 0 ? key.scopes.join(',') : null,
+    ps: n(limits.per_second),
+    pb: n(limits.burst),
+    pm: n(limits.per_minute),
+    qt: n(limits.total),
+    qd: n(limits.daily),
+    qw: n(limits.weekly),
+    qm: n(limits.monthly),
+    qc: limits.quota_window === 'calendar' ? '1' : null,
+    us: limits.rate_scope === 'user' && key.user_id !== null ? '1' : null,
+  }
+}

@@ -1,0 +1,15 @@
+// Public entry point: re-exports only.
+
+export { defaultStore } from './default-store'
+export type { ErrorCode } from './errors'
+export { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
+export { type ApiKeyContext, apiKeyGuard } from './guard'
+export type { ApiKeyGuardOptions } from './guard-options'
+export { KeyManager, type KeyManagerOptions, type Page } from './key-manager'
+export { MemoryStore, type MemoryStoreOptions } from './memory-store'
+export { PlanManager, type PlanUpdateOptions } from './plan-manager'
+export { RedisStore, type RedisStoreOptions } from './redis-store'
+export type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
+export { hashToken, mintToken, type ParsedToken, parseToken, type TokenType } from './token'
+export type * from './types'
+export type { Outcome, Verdict, WindowState } from './verdict'

@@ -1,0 +1,155 @@
+// MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
+
+import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import { type Hash, memoryVerify } from './memory-verify'
+import type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
+import { loadedKey } from './stored-key'
+import { TAG_LENGTH } from './token'
+import type { Plan } from './types'
+import { decodeVerdict, type Verdict } from './verdict'
+
+export interface MemoryStoreOptions {
+  /** Test clock in ms since the epoch. Defaults to `Date.now`. */
+  clock?: () => number
+  /** How often expired entries are swept, in ms. Defaults to 60000. */
+  sweepInterval?: number
+}
+
+interface Expiring {
+  hash: Hash
+  expiresAt: number
+}
+
+export class MemoryStore implements Store {
+  private readonly clock: () => number
+  private readonly hot = new Map<string, Hash>()
+  private readonly records = new Map<string, string>()
+  private readonly userRates = new Map<string, Expiring>()
+  private readonly plans = new Map<string, Plan>()
+  private readonly planKeys = new Map<string, Set<string>>()
+  private readonly timer: NodeJS.Timeout
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.clock = options.clock ?? Date.now
+    this.timer = setInterval(() => this.sweep(), options.sweepInterval ?? 60000)
+    this.timer.unref()
+  }
+
+  /** Drops expired entries so memory stays bounded; also runs on a timer. */
+  sweep(): void {
+    const now = this.clock()
+    for (const [tag, entry] of this.userRates)
+      if (entry.expiresAt <= now) this.userRates.delete(tag)
+  }
+
+  /** Number of live entries, for tests of bounded memory. */
+  get size(): { keys: number; userRates: number } {
+    return { keys: this.hot.size, userRates: this.userRates.size }
+  }
+
+  async verify(request: VerifyRequest): Promise<Verdict> {
+    const nowMs = this.clock()
+    const live = this.userRates.get(request.tag)
+    if (live && live.expiresAt <= nowMs) this.userRates.delete(request.tag)
+    const raw = memoryVerify({
+      hot: this.hot.get(request.id),
+      record: this.records.get(request.id),
+      hasUserRate: this.userRates.has(request.tag),
+      userRate: () => {
+        let entry = this.userRates.get(request.tag)
+        if (!entry) {
+          entry = { hash: new Map(), expiresAt: nowMs + 1000 }
+          this.userRates.set(request.tag, entry)
+        }
+        return entry.hash
+      },
+      userRateTouched: (ttlMs) => {
+        const entry = this.userRates.get(request.tag)
+        if (entry) entry.expiresAt = nowMs + ttlMs
+      },
+      hash: request.hash,
+      nowMicros: Math.floor(nowMs * 1000),
+      cost: request.cost,
+      scopes: request.scopes,
+    })
+    return decodeVerdict(raw)
+  }
+
+  async now(): Promise<number> {
+    return this.clock()
+  }
+
+  async saveKey(stored: StoredKey, options: SaveKeyOptions = {}): Promise<void> {
+    const { id } = stored.key
+    const before = this.records.get(id)
+    const oldPlan = before ? (JSON.parse(before) as { plan_id: string | null }).plan_id : null
+    let hot = this.hot.get(id)
+    if (!hot) {
+      hot = new Map()
+      this.hot.set(id, hot)
+    }
+    for (const [field, value] of Object.entries(hotConfig(stored))) {
+      if (value === null) hot.delete(field)
+      else hot.set(field, value)
+    }
+    if (options.resetWindows) for (const field of WINDOW_FIELDS) hot.delete(field)
+    this.records.set(id, JSON.stringify(stored.key))
+    if (oldPlan !== null && oldPlan !== stored.key.plan_id) this.planKeys.get(oldPlan)?.delete(id)
+    if (stored.key.plan_id !== null) {
+      const set = this.planKeys.get(stored.key.plan_id) ?? new Set()
+      set.add(id)
+      this.planKeys.set(stored.key.plan_id, set)
+    }
+  }
+
+  async loadKey(id: string): Promise<LoadedKey | null> {
+    const record = this.records.get(id)
+    if (record === undefined) return null
+    return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []))
+  }
+
+  async deleteKey(id: string): Promise<void> {
+    const record = this.records.get(id)
+    if (record === undefined) return
+    const plan = (JSON.parse(record) as { plan_id: string | null }).plan_id
+    this.records.delete(id)
+    this.hot.delete(id)
+    if (plan !== null) this.planKeys.get(plan)?.delete(id)
+  }
+
+  async listKeyIds(): Promise<string[]> {
+    return [...this.records.keys()].sort()
+  }
+
+  async keyIdsOfPlan(planId: string): Promise<string[]> {
+    return [...(this.planKeys.get(planId) ?? [])].sort()
+  }
+
+  async savePlan(plan: Plan): Promise<void> {
+    this.plans.set(plan.id, structuredClone(plan))
+  }
+
+  async loadPlan(id: string): Promise<Plan | null> {
+    const plan = this.plans.get(id)
+    return plan ? structuredClone(plan) : null
+  }
+
+  async deletePlan(id: string): Promise<void> {
+    this.plans.delete(id)
+  }
+
+  async listPlans(): Promise<Plan[]> {
+    return [...this.plans.values()]
+      .map((p) => structuredClone(p))
+      .sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer)
+  }
+
+  /** The hash tag a key id belongs to (exposed for symmetry with RedisStore's layout). */
+  static tagOf(id: string): string {
+    return id.slice(0, TAG_LENGTH)
+  }
+}

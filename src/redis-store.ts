@@ -1,0 +1,189 @@
+// RedisStore: the production store. One EVALSHA per verification; cluster-safe key names.
+
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { type Cluster, Redis } from 'ioredis'
+import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import { type RedisKeyNames, redisKeyNames } from './redis-keys'
+import type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
+import { loadedKey } from './stored-key'
+import { TAG_LENGTH } from './token'
+import type { Plan } from './types'
+import { decodeVerdict, type RawVerdict, type Verdict } from './verdict'
+import { withTimeout } from './with-timeout'
+
+export interface RedisStoreOptions {
+  /** Redis URL. Defaults to `REDIS_URL`, else `redis://127.0.0.1:6379`. Ignored with `client`. */
+  url?: string
+  /** An ioredis client or Cluster of your own. keyguard never closes a client it did not create. */
+  client?: Redis | Cluster
+  /** Prefix of every Redis key. Defaults to `kg:`. */
+  prefix?: string
+  /** Upper bound on every store call, in ms. Defaults to 500. */
+  commandTimeout?: number
+  /** ioredis auto-pipelining for a client keyguard creates. Defaults to false. */
+  autoPipelining?: boolean
+  /** Test clock in ms since the epoch; by default the time comes from Redis `TIME`. */
+  clock?: () => number
+}
+
+type VerifyCommand = (
+  hot: string,
+  record: string,
+  userRate: string,
+  hash: string,
+  now: string,
+  cost: number,
+  scopes: string,
+) => Promise<RawVerdict>
+
+export const VERIFY_LUA = readFileSync(join(__dirname, '..', 'lua', 'verify.lua'), 'utf8')
+
+export class RedisStore implements Store {
+  readonly client: Redis | Cluster
+  readonly prefix: string
+  readonly names: RedisKeyNames
+  private readonly timeout: number
+  private readonly clock: (() => number) | undefined
+  private readonly ownsClient: boolean
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.prefix = options.prefix ?? 'kg:'
+    this.names = redisKeyNames(this.prefix)
+    this.timeout = options.commandTimeout ?? 500
+    this.clock = options.clock
+    this.ownsClient = options.client === undefined
+    this.client =
+      options.client ??
+      new Redis(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+        commandTimeout: this.timeout,
+        maxRetriesPerRequest: 1,
+        enableAutoPipelining: options.autoPipelining ?? false,
+      })
+    // An unhandled 'error' event would crash the process; failures surface per call instead.
+    if (this.ownsClient) this.client.on('error', () => {})
+    this.client.defineCommand('keyguardVerify', { numberOfKeys: 3, lua: VERIFY_LUA })
+  }
+
+  private call<T>(promise: Promise<T>, what: string): Promise<T> {
+    return withTimeout(promise, this.timeout, `Redis ${what}`)
+  }
+
+  async verify(request: VerifyRequest): Promise<Verdict> {
+    const { tag, id } = request
+    const verify = (this.client as unknown as { keyguardVerify: VerifyCommand }).keyguardVerify
+    const raw = await this.call(
+      verify.call(
+        this.client,
+        this.names.hot(tag, id),
+        this.names.record(tag, id),
+        this.names.userRate(tag),
+        request.hash,
+        this.clock ? String(Math.floor(this.clock() * 1000)) : '',
+        request.cost,
+        request.scopes.join(','),
+      ),
+      'verify',
+    )
+    return decodeVerdict(raw)
+  }
+
+  async now(): Promise<number> {
+    if (this.clock) return this.clock()
+    const [seconds, micros] = await this.call(this.client.time(), 'TIME')
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
+  }
+
+  async saveKey(stored: StoredKey, options: SaveKeyOptions = {}): Promise<void> {
+    const { id } = stored.key
+    const tag = id.slice(0, TAG_LENGTH)
+    const hot = this.names.hot(tag, id)
+    const recordKey = this.names.record(tag, id)
+    const before = await this.call(this.client.get(recordKey), 'GET')
+    const oldPlan = before ? (JSON.parse(before) as { plan_id: string | null }).plan_id : null
+
+    const set: string[] = []
+    const del: string[] = []
+    for (const [field, value] of Object.entries(hotConfig(stored))) {
+      if (value === null) del.push(field)
+      else set.push(field, value)
+    }
+    if (options.resetWindows) del.push(...WINDOW_FIELDS)
+    const tx = this.client
+      .multi()
+      .set(recordKey, JSON.stringify(stored.key))
+      .hset(hot, ...set)
+    if (del.length > 0) tx.hdel(hot, ...del)
+    await this.call(tx.exec(), 'MULTI')
+
+    const index: Promise<unknown>[] = [this.client.sadd(this.names.keys, id)]
+    if (oldPlan !== null && oldPlan !== stored.key.plan_id) {
+      index.push(this.client.srem(this.names.planKeys(oldPlan), id))
+    }
+    if (stored.key.plan_id !== null) {
+      index.push(this.client.sadd(this.names.planKeys(stored.key.plan_id), id))
+    }
+    await this.call(Promise.all(index), 'index update')
+  }
+
+  async loadKey(id: string): Promise<LoadedKey | null> {
+    const tag = id.slice(0, TAG_LENGTH)
+    const [record, hot] = await this.call(
+      Promise.all([
+        this.client.get(this.names.record(tag, id)),
+        this.client.hgetall(this.names.hot(tag, id)),
+      ]),
+      'load key',
+    )
+    return record ? loadedKey(record, hot) : null
+  }
+
+  async deleteKey(id: string): Promise<void> {
+    const tag = id.slice(0, TAG_LENGTH)
+    const record = await this.call(this.client.get(this.names.record(tag, id)), 'GET')
+    const plan = record ? (JSON.parse(record) as { plan_id: string | null }).plan_id : null
+    await this.call(
+      this.client.del(
+        this.names.record(tag, id),
+        this.names.hot(tag, id),
+        this.names.logs(tag, id),
+      ),
+      'DEL',
+    )
+    const index: Promise<unknown>[] = [this.client.srem(this.names.keys, id)]
+    if (plan !== null) index.push(this.client.srem(this.names.planKeys(plan), id))
+    await this.call(Promise.all(index), 'index update')
+  }
+
+  async listKeyIds(): Promise<string[]> {
+    return (await this.call(this.client.smembers(this.names.keys), 'SMEMBERS')).sort()
+  }
+
+  async keyIdsOfPlan(planId: string): Promise<string[]> {
+    return (await this.call(this.client.smembers(this.names.planKeys(planId)), 'SMEMBERS')).sort()
+  }
+
+  async savePlan(plan: Plan): Promise<void> {
+    await this.call(this.client.hset(this.names.plans, plan.id, JSON.stringify(plan)), 'HSET')
+  }
+
+  async loadPlan(id: string): Promise<Plan | null> {
+    const json = await this.call(this.client.hget(this.names.plans, id), 'HGET')
+    return json ? (JSON.parse(json) as Plan) : null
+  }
+
+  async deletePlan(id: string): Promise<void> {
+    await this.call(this.client.hdel(this.names.plans, id), 'HDEL')
+  }
+
+  async listPlans(): Promise<Plan[]> {
+    const all = await this.call(this.client.hgetall(this.names.plans), 'HGETALL')
+    return Object.values(all)
+      .map((json) => JSON.parse(json) as Plan)
+      .sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.client.disconnect()
+  }
+}

@@ -1,0 +1,97 @@
+// Input schemas for keys and plans, shared by KeyManager, the REST API and the CLI.
+
+import { z } from 'zod'
+
+const count = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1e12)
+const rate = z.number().int('must be a whole number').min(1, 'must be 1 or more').max(1e6)
+const scope = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:*-]+$/, 'scopes are letters, digits and _ . : * - (e.g. "keys:read")')
+
+export const rateSchema = z.strictObject({
+  per_second: rate.nullable().optional(),
+  burst: rate.nullable().optional(),
+  per_minute: rate.nullable().optional(),
+})
+
+export const quotasSchema = z.strictObject({
+  total: count.nullable().optional(),
+  daily: count.nullable().optional(),
+  weekly: count.nullable().optional(),
+  monthly: count.nullable().optional(),
+})
+
+const isoDate = z
+  .string()
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s)),
+    'must be an ISO 8601 date, e.g. 2030-01-01T00:00:00Z',
+  )
+
+const keyFields = {
+  name: z.string().trim().min(1, 'Name is required').max(200),
+  plan_id: z.string().min(1).max(100).nullable().optional(),
+  status: z.enum(['active', 'inactive'], { error: 'must be "active" or "inactive"' }).optional(),
+  category: z.string().max(100).nullable().optional(),
+  scopes: z.array(scope).max(100).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  expires_at: isoDate.nullable().optional(),
+  quotas: quotasSchema.optional(),
+  rate: rateSchema.optional(),
+}
+
+export const keyCreateSchema = z.strictObject({
+  ...keyFields,
+  user_id: z
+    .union([z.string().min(1).max(200), z.number().int()])
+    .nullable()
+    .optional(),
+  type: z.enum(['sk', 'pat'], { error: 'must be "sk" or "pat"' }).optional(),
+})
+
+export const keyUpdateSchema = z.strictObject({ ...keyFields, name: keyFields.name.optional() })
+
+const planId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'plan ids are letters, digits and _ . -')
+
+const planFields = {
+  name: z.string().trim().min(1, 'Name is required').max(200),
+  rate: rateSchema.optional(),
+  quotas: quotasSchema.omit({ total: true }).optional(),
+  quota_window: z
+    .enum(['rolling', 'calendar'], { error: 'must be "rolling" or "calendar"' })
+    .optional(),
+  rate_scope: z.enum(['key', 'user'], { error: 'must be "key" or "user"' }).optional(),
+}
+
+export const planCreateSchema = z.strictObject({ id: planId.optional(), ...planFields })
+export const planUpdateSchema = z.strictObject({ ...planFields, name: planFields.name.optional() })
+
+export const regenerateSchema = z.strictObject({
+  grace_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .optional(),
+})
+
+export const listQuerySchema = z.object({
+  page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').default(1),
+  limit: z.coerce.number().int('must be a whole number').min(1).max(100, 'max 100').default(10),
+  status: z.enum(['active', 'inactive']).optional(),
+  category: z.string().optional(),
+  user_id: z.string().optional(),
+  plan_id: z.string().optional(),
+})
+
+export type KeyCreateInput = z.input<typeof keyCreateSchema>
+export type KeyUpdateInput = z.input<typeof keyUpdateSchema>
+export type PlanCreateInput = z.input<typeof planCreateSchema>
+export type PlanUpdateInput = z.input<typeof planUpdateSchema>
+export type ListQuery = z.input<typeof listQuerySchema>

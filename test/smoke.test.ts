@@ -1,0 +1,34 @@
+import express from 'express'
+import request from 'supertest'
+import { apiKeyGuard, KeyManager, MemoryStore, RedisStore } from '../src'
+import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from './harness/redis'
+
+describe.each(['memory', 'redis'])('smoke on %s', (kind) => {
+  const prefix = uniquePrefix()
+  const store = kind === 'memory' ? new MemoryStore() : new RedisStore({ url: testRedisUrl(), prefix })
+  afterAll(async () => {
+    if (kind === 'redis') {
+      const c = newClient()
+      await cleanPrefix(c, prefix)
+      c.disconnect()
+    }
+    await store.close()
+  })
+
+  it('creates a key and lets it through, then applies the burst', async () => {
+    const keys = new KeyManager(store)
+    const { data } = await keys.create({ name: 'Prod', user_id: '123', rate: { per_second: 1, burst: 2 }, quotas: { daily: 10 } })
+    const app = express()
+    app.get('/x', apiKeyGuard({ store }), (req, res) => res.json({ id: req.apiKey?.id }))
+    const ok = await request(app).get('/x').set('Authorization', `Bearer ${data.api_key}`)
+    expect(ok.status).toBe(200)
+    expect(ok.body.id).toBe(data.id)
+    console.log(ok.headers['ratelimit-policy'], '|', ok.headers.ratelimit)
+    await request(app).get('/x').set('X-API-Key', data.api_key).expect(200)
+    const limited = await request(app).get('/x').set('X-API-Key', data.api_key)
+    expect(limited.status).toBe(429)
+    console.log(limited.body, limited.headers['retry-after'], limited.headers.ratelimit)
+    const usage = await keys.usage(data.id)
+    console.log(JSON.stringify(usage.data))
+  })
+})
