@@ -1,7 +1,8 @@
 --[[ verify.lua: checks a token and charges every limit of its key, all or nothing, in one call.
-KEYS[1]  hot hash of the key     {prefix}{tag}:k:<id>  secret hash, status, expiry, scopes, limits, counters
+KEYS[1]  hot hash of the key     {prefix}{tag}:k:<id>  secret hash, status, expiry, limits, counters
 KEYS[2]  public record (JSON)    {prefix}{tag}:m:<id>  returned on success for req.apiKey
 KEYS[3]  user rate hash          {prefix}{tag}:u       rate buckets shared by a user's keys (rate_scope "user")
+KEYS[4]  ring hash of the key    {prefix}{tag}:r:<id>  closed sub-buckets of the rolling quota windows
 ARGV[1]  SHA-256 of the presented token, base64
 ARGV[2]  clock override in microseconds since the epoch, or "" to use Redis TIME
 ARGV[3]  cost: credits charged to the quotas, an integer >= 0
@@ -11,53 +12,50 @@ Returns  { outcome, failed_window, retry_after_ms, then (limit, remaining, reset
 outcome: 0 ok, 1 invalid, 2 inactive, 3 expired, 4 insufficient scope, 5 quota exceeded, 6 rate limited
 ]]
 
-local hot, rec, urate = KEYS[1], KEYS[2], KEYS[3]
-local floor = math.floor
+local hot = KEYS[1]
+local floor, ceil, tonumber = math.floor, math.ceil, tonumber
 
 local now
 if ARGV[2] ~= '' then
   now = tonumber(ARGV[2])
 else
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  now = t[1] * 1000000 + t[2]
 end
 local now_ms = floor(now / 1000)
-local now_s = floor(now / 1000000)
 
--- Rolling windows are rings of sub-buckets: daily 24 x 1 h, weekly 28 x 6 h, monthly 30 x 1 d.
-local db, wb, mb = floor(now_s / 3600), floor(now_s / 21600), floor(now_s / 86400)
-local dslot, wslot, mslot = 'd' .. (db % 24), 'w' .. (wb % 28), 'm' .. (mb % 30)
-
-local f = redis.call('HMGET', hot, 'h', 'h2', 'h2x', 's', 'x', 'sc', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw',
-  'qm', 'qc', 'us', 'tt', 'ts', 'tm', 'db', 'ds', 'wb', 'ws', 'mb', 'ms', dslot, wslot, mslot)
-
-local function num(v) return v and tonumber(v) or -1 end
-local function int(n) return string.format('%.0f', n) end
+local f = redis.call('HMGET', hot, 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc',
+  'us', 'tt', 'ts', 'tm', 'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc')
 
 local hash = ARGV[1]
-if f[1] ~= hash and not (f[2] == hash and now_ms < num(f[3])) then return { 1 } end
-if f[4] ~= '1' then return { 2 } end
-if f[5] and now_ms >= tonumber(f[5]) then return { 3 } end
+if f[1] ~= hash then
+  if not f[1] then return { 1 } end
+  -- A regenerated key's old secret lives on until its grace period ends.
+  local old = redis.call('HMGET', hot, 'h2', 'h2x')
+  if old[1] ~= hash or now_ms >= (tonumber(old[2]) or 0) then return { 1 } end
+end
+if f[2] ~= '1' then return { 2 } end
+if f[3] and now_ms >= tonumber(f[3]) then return { 3 } end
 
 if ARGV[4] ~= '' then
-  local have = ',' .. (f[6] or '') .. ','
+  local have = ',' .. (redis.call('HGET', hot, 'sc') or '') .. ','
+  local any = string.find(have, ',*,', 1, true)
   for need in string.gmatch(ARGV[4], '[^,]+') do
-    local ok = string.find(have, ',' .. need .. ',', 1, true) or string.find(have, ',*,', 1, true)
-    if not ok then
-      local colon = string.find(need, ':', 1, true)
-      while colon and not ok do
-        ok = string.find(have, ',' .. string.sub(need, 1, colon) .. '*,', 1, true)
-        colon = string.find(need, ':', colon + 1, true)
-      end
+    local ok = any or string.find(have, ',' .. need .. ',', 1, true)
+    local colon = string.find(need, ':', 1, true)
+    while colon and not ok do
+      ok = string.find(have, ',' .. string.sub(need, 1, colon) .. '*,', 1, true)
+      colon = string.find(need, ':', colon + 1, true)
     end
     if not ok then return { 4 } end
   end
 end
 
 local cost = tonumber(ARGV[3])
+local qt, qd, qw, qm = tonumber(f[7]) or -1, tonumber(f[8]) or -1, tonumber(f[9]) or -1, tonumber(f[10]) or -1
+local calendar = f[11] == '1'
+local used_total = tonumber(f[13]) or 0
 
-local out = { 0, 0, 0 }
-local sets, dels, reads = {}, {}, {}
 -- Windows 1-2 are rates, 3-6 quotas. Report the failure the client must wait longest for:
 -- any quota before any rate, then the longest wait (-1 = never resets).
 local failed, fail_wait = 0, 0
@@ -73,168 +71,165 @@ local function fail(window, wait)
   if worse then failed, fail_wait = window, wait end
 end
 
--- Quotas: total first, then the three windows.
-local qt = num(f[10])
-local used_total = tonumber(f[16] or '0')
 if qt >= 0 and used_total + cost > qt then fail(3, -1) end
 
-local calendar = f[14] == '1'
-local windows = {
-  { 4, num(f[11]), 'd', db, 24, 3600, f[19], f[20], f[25] },
-  { 5, num(f[12]), 'w', wb, 28, 21600, f[21], f[22], f[26] },
-  { 6, num(f[13]), 'm', mb, 30, 86400, f[23], f[24], f[27] },
-}
-
-local function month_start_day(y, m)
-  if m <= 2 then y = y - 1 end
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local mp = m > 2 and m - 3 or m + 9
-  return era * 146097 + yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + floor((153 * mp + 2) / 5) - 719468
-end
-
-local function calendar_period(w)
-  local day = floor(now_s / 86400)
-  if w[3] == 'd' then return day, (day + 1) * 86400000 end
-  if w[3] == 'w' then
-    local week = floor((day + 3) / 7)
-    return week, (week * 7 - 3 + 7) * 86400000
-  end
+-- Quota windows. Rolling: rings of sub-buckets (daily 24 x 1 h, weekly 28 x 6 h, monthly 30 x 1 d);
+-- the hot hash keeps the newest bucket (b), its count (c) and the window's running sum (s); closed
+-- buckets move to the ring hash only when a bucket closes, so a call touches a constant number of
+-- fields. Calendar: b is the period (UTC day, ISO week, month) and s its count.
+local ring_get, ring_set, ring_del = {}, {}, {}
+local function civil_month(day)
   local z = day + 719468
   local era = floor(z / 146097)
   local doe = z - era * 146097
   local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
   local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
   local mp = floor((5 * doy + 2) / 153)
-  local m = mp < 10 and mp + 3 or mp - 9
-  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
-  local ny, nm = y, m + 1
-  if nm == 13 then ny, nm = y + 1, 1 end
-  return y * 12 + m - 1, month_start_day(ny, nm) * 86400000
+  local y = yoe + era * 400
+  if mp >= 10 then y = y + 1 end
+  return y, mp
+end
+local function month_day(y, mp)
+  -- first day of the month with March-based index mp (0 = March) in year y
+  if mp >= 10 then y = y - 1 end
+  local era = floor(y / 400)
+  local yoe = y - era * 400
+  return era * 146097 + yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + floor((153 * mp + 2) / 5) - 719468
 end
 
--- First pass: find which ring slots fell out of each rolling window since its last use.
-for _, w in ipairs(windows) do
-  if w[2] >= 0 then
-    local last, sum, cur = tonumber(w[7]), tonumber(w[8] or '0'), tonumber(w[9] or '0')
-    if calendar then
-      local period, reset = calendar_period(w)
-      if last ~= period then sum = 0 end
-      w[10], w[11], w[12], w[13] = period, sum, reset, nil
+-- returns bucket, sum, count, reset_ms, first_ring_read, last_ring_read
+local function window(letter, limit, n, size, last, sum, count)
+  last, sum, count = tonumber(last), tonumber(sum) or 0, tonumber(count) or 0
+  if calendar then
+    local day = floor(now_ms / 86400000)
+    local period, reset
+    if letter == 'd' then
+      period, reset = day, (day + 1) * 86400000
+    elseif letter == 'w' then
+      period = floor((day + 3) / 7)
+      reset = (period * 7 + 4) * 86400000
     else
-      local b, n = w[4], w[5]
-      local first = #reads + 1
-      if last and b < last then
-        -- The clock stepped back (failover, test clock): stay in the newest bucket.
-        b = last
-        w[4] = b
-        cur = tonumber(redis.call('HGET', hot, w[3] .. (b % n)) or '0')
-      end
-      if last == nil then
-        sum, cur = 0, 0
-      elseif b - last >= n then
-        for i = 0, n - 1 do dels[#dels + 1] = w[3] .. i end
-        sum, cur = 0, 0
-      elseif b > last then
-        for i = last + 1, b do reads[#reads + 1] = w[3] .. (i % n) end
-        cur = 0
-      end
-      w[10], w[11], w[12], w[13], w[14], w[15] = b, sum, (b + 1) * w[6] * 1000, first, #reads, cur
+      local y, mp = civil_month(day)
+      period = y * 12 + mp
+      if mp == 11 then y, mp = y + 1, 0 else mp = mp + 1 end
+      reset = month_day(y, mp) * 86400000
     end
+    if last ~= period then sum = 0 end
+    return period, sum, 0, reset, 1, 0
   end
+  local b = floor(now_ms / (size * 1000))
+  local first = #ring_get + 1
+  if last == nil then
+    sum, count = 0, 0
+  elseif b >= last + n then
+    for i = 0, n - 1 do ring_del[#ring_del + 1] = letter .. i end
+    sum, count = 0, 0
+  elseif b > last then
+    if count > 0 then
+      ring_set[#ring_set + 1] = letter .. (last % n)
+      ring_set[#ring_set + 1] = count
+    end
+    for i = last + 1, b do ring_get[#ring_get + 1] = letter .. (i % n) end
+    count = 0
+  else
+    b = last -- same bucket, or the clock stepped back: stay in the newest bucket
+  end
+  return b, sum, count, (b + 1) * size * 1000, first, #ring_get
 end
 
-if #reads > 0 then
-  local old = redis.call('HMGET', hot, unpack(reads))
-  for _, w in ipairs(windows) do
-    if w[2] >= 0 and not calendar then
-      for i = w[13], w[14] do w[11] = w[11] - tonumber(old[i] or '0') end
-    end
-  end
+local db, ds, dc, dr, d1, d2, wb, ws, wc, wr, w1, w2, mb, ms, mc, mr, m1, m2
+if qd >= 0 then db, ds, dc, dr, d1, d2 = window('d', qd, 24, 3600, f[16], f[17], f[18]) end
+if qw >= 0 then wb, ws, wc, wr, w1, w2 = window('w', qw, 28, 21600, f[19], f[20], f[21]) end
+if qm >= 0 then mb, ms, mc, mr, m1, m2 = window('m', qm, 30, 86400, f[22], f[23], f[24]) end
+
+if #ring_get > 0 then
+  local old = redis.call('HMGET', KEYS[4], unpack(ring_get))
+  if qd >= 0 then for i = d1, d2 do ds = ds - (tonumber(old[i]) or 0) end end
+  if qw >= 0 then for i = w1, w2 do ws = ws - (tonumber(old[i]) or 0) end end
+  if qm >= 0 then for i = m1, m2 do ms = ms - (tonumber(old[i]) or 0) end end
 end
 
-for _, w in ipairs(windows) do
-  if w[2] >= 0 and w[11] + cost > w[2] then fail(w[1], w[12] - now_ms) end
-end
+if qd >= 0 and ds + cost > qd then fail(4, dr - now_ms) end
+if qw >= 0 and ws + cost > qw then fail(5, wr - now_ms) end
+if qm >= 0 and ms + cost > qm then fail(6, mr - now_ms) end
 
 -- Rates: GCRA per second (with burst) and per minute, in microseconds.
-local ps, pb, pm = num(f[7]), num(f[8]), num(f[9])
-local user_scope = f[15] == '1'
-local tat_s, tat_m = f[17], f[18]
+local ps, pb, pm = tonumber(f[4]) or -1, tonumber(f[5]) or -1, tonumber(f[6]) or -1
+local user_scope = f[12] == '1'
+local tat_s, tat_m = f[14], f[15]
 if user_scope and (ps > 0 or pm > 0) then
-  local u = redis.call('HMGET', urate, 'ts', 'tm')
+  local u = redis.call('HMGET', KEYS[3], 'ts', 'tm')
   tat_s, tat_m = u[1], u[2]
 end
+local out = { 0, 0, 0, -1, -1, 0, -1, -1, 0, qt, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0 }
 local new_s, new_m, t_s, t_m
 if ps > 0 then
   if pb <= 0 then pb = ps end
-  local t = math.ceil(1000000 / ps)
-  t_s = t
-  new_s = math.max(tonumber(tat_s or '0'), now) + t
-  if new_s - now > pb * t then fail(1, math.ceil((new_s - now - pb * t) / 1000)) end
-  out[4], out[5], out[6] = pb, floor((pb * t - (new_s - now)) / t), math.ceil((new_s - now) / 1000)
-else
-  out[4], out[5], out[6] = -1, -1, 0
+  t_s = ceil(1000000 / ps)
+  new_s = math.max(tonumber(tat_s) or 0, now) + t_s
+  local ahead = new_s - now
+  if ahead > pb * t_s then fail(1, ceil((ahead - pb * t_s) / 1000)) end
+  out[4], out[5], out[6] = pb, floor((pb * t_s - ahead) / t_s), ceil(ahead / 1000)
 end
 if pm > 0 then
-  local t = math.ceil(60000000 / pm)
-  t_m = t
-  new_m = math.max(tonumber(tat_m or '0'), now) + t
-  if new_m - now > pm * t then fail(2, math.ceil((new_m - now - pm * t) / 1000)) end
-  out[7], out[8], out[9] = pm, floor((pm * t - (new_m - now)) / t), math.ceil((new_m - now) / 1000)
-else
-  out[7], out[8], out[9] = -1, -1, 0
+  t_m = ceil(60000000 / pm)
+  new_m = math.max(tonumber(tat_m) or 0, now) + t_m
+  local ahead = new_m - now
+  if ahead > pm * t_m then fail(2, ceil((ahead - pm * t_m) / 1000)) end
+  out[7], out[8], out[9] = pm, floor((pm * t_m - ahead) / t_m), ceil(ahead / 1000)
 end
-
-out[10], out[11], out[12] = qt, qt >= 0 and qt - used_total - cost or -1, -1
-for _, w in ipairs(windows) do
-  local i = w[1] * 3 + 1
-  if w[2] >= 0 then
-    out[i], out[i + 1], out[i + 2] = w[2], w[2] - w[11] - cost, w[12] - now_ms
-  else
-    out[i], out[i + 1], out[i + 2] = -1, -1, 0
-  end
-end
+if qt >= 0 then out[11] = qt - used_total - cost end
+if qd >= 0 then out[13], out[14], out[15] = qd, qd - ds - cost, dr - now_ms end
+if qw >= 0 then out[16], out[17], out[18] = qw, qw - ws - cost, wr - now_ms end
+if qm >= 0 then out[19], out[20], out[21] = qm, qm - ms - cost, mr - now_ms end
 
 if failed > 0 then
   -- Nothing is consumed: report what the caller would have had left.
   out[1], out[2], out[3] = failed >= 3 and 5 or 6, failed, fail_wait
-  if ps > 0 then out[5], out[6] = math.max(out[5] + 1, 0), math.ceil(math.max(new_s - t_s - now, 0) / 1000) end
-  if pm > 0 then out[8], out[9] = math.max(out[8] + 1, 0), math.ceil(math.max(new_m - t_m - now, 0) / 1000) end
-  for k = 3, 6 do
-    if out[3 * k + 1] >= 0 then out[3 * k + 2] = math.max(out[3 * k + 2] + cost, 0) end
+  if ps > 0 then out[5], out[6] = math.max(out[5] + 1, 0), ceil(math.max(new_s - t_s - now, 0) / 1000) end
+  if pm > 0 then out[8], out[9] = math.max(out[8] + 1, 0), ceil(math.max(new_m - t_m - now, 0) / 1000) end
+  for k = 10, 19, 3 do
+    if out[k] >= 0 then out[k + 1] = math.max(out[k + 1] + cost, 0) end
   end
   return out
 end
 
-sets[#sets + 1] = 'lu'; sets[#sets + 1] = int(now_ms)
-sets[#sets + 1] = 'tt'; sets[#sets + 1] = int(used_total + cost)
-for _, w in ipairs(windows) do
-  if w[2] >= 0 then
-    sets[#sets + 1] = w[3] .. 'b'; sets[#sets + 1] = int(w[10])
-    sets[#sets + 1] = w[3] .. 's'; sets[#sets + 1] = int(w[11] + cost)
-    if not calendar then
-      local slot = w[3] .. (w[4] % w[5])
-      sets[#sets + 1] = slot; sets[#sets + 1] = int(w[15] + cost)
-      for i = w[13], w[14] do
-        if reads[i] ~= slot then dels[#dels + 1] = reads[i] end
-      end
-    end
+local sets = { 'lu', now_ms, 'tt', used_total + cost }
+if qd >= 0 then
+  sets[#sets + 1], sets[#sets + 2], sets[#sets + 3], sets[#sets + 4] = 'db', db, 'ds', ds + cost
+  sets[#sets + 1], sets[#sets + 2] = 'dc', dc + cost
+end
+if qw >= 0 then
+  sets[#sets + 1], sets[#sets + 2], sets[#sets + 3], sets[#sets + 4] = 'wb', wb, 'ws', ws + cost
+  sets[#sets + 1], sets[#sets + 2] = 'wc', wc + cost
+end
+if qm >= 0 then
+  sets[#sets + 1], sets[#sets + 2], sets[#sets + 3], sets[#sets + 4] = 'mb', mb, 'ms', ms + cost
+  sets[#sets + 1], sets[#sets + 2] = 'mc', mc + cost
+end
+
+-- TATs are ~1.7e15 us: format them, as Lua would print 1.7e+15.
+if user_scope and (new_s or new_m) then
+  local u = {}
+  if new_s then u[#u + 1] = 'ts'; u[#u + 1] = string.format('%.0f', new_s) end
+  if new_m then u[#u + 1] = 'tm'; u[#u + 1] = string.format('%.0f', new_m) end
+  redis.call('HSET', KEYS[3], unpack(u))
+  redis.call('PEXPIRE', KEYS[3], ceil((math.max(new_s or 0, new_m or 0) - now) / 1000) + 1000)
+else
+  if new_s then sets[#sets + 1], sets[#sets + 2] = 'ts', string.format('%.0f', new_s) end
+  if new_m then sets[#sets + 1], sets[#sets + 2] = 'tm', string.format('%.0f', new_m) end
+end
+redis.call('HSET', hot, unpack(sets))
+
+if #ring_get > 0 or #ring_del > 0 or #ring_set > 0 then
+  -- A bucket closed: expired slots leave the ring, the closed bucket enters it.
+  for i = 1, #ring_get do ring_del[#ring_del + 1] = ring_get[i] end
+  if #ring_del > 0 then redis.call('HDEL', KEYS[4], unpack(ring_del)) end
+  if #ring_set > 0 then
+    redis.call('HSET', KEYS[4], unpack(ring_set))
+    redis.call('PEXPIRE', KEYS[4], 2678400000) -- 31 days: longer than the longest window
   end
 end
 
-if user_scope and (new_s or new_m) then
-  local u = {}
-  if new_s then u[#u + 1] = 'ts'; u[#u + 1] = int(new_s) end
-  if new_m then u[#u + 1] = 'tm'; u[#u + 1] = int(new_m) end
-  redis.call('HSET', urate, unpack(u))
-  redis.call('PEXPIRE', urate, math.ceil((math.max(new_s or 0, new_m or 0) - now) / 1000) + 1000)
-else
-  if new_s then sets[#sets + 1] = 'ts'; sets[#sets + 1] = int(new_s) end
-  if new_m then sets[#sets + 1] = 'tm'; sets[#sets + 1] = int(new_m) end
-end
-
-if #dels > 0 then redis.call('HDEL', hot, unpack(dels)) end
-redis.call('HSET', hot, unpack(sets))
-out[#out + 1] = redis.call('GET', rec) or ''
+out[22] = redis.call('GET', KEYS[2]) or ''
 return out

@@ -20,17 +20,28 @@ export const CONFIG_FIELDS = [
   'us',
 ] as const
 
+/** Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count (c). */
 export const WINDOW_FIELDS: readonly string[] = [
   'db',
   'ds',
-  ...Array.from({ length: 24 }, (_, i) => `d${i}`),
+  'dc',
   'wb',
   'ws',
-  ...Array.from({ length: 28 }, (_, i) => `w${i}`),
+  'wc',
   'mb',
   'ms',
+  'mc',
+]
+
+/** Ring hash fields: closed sub-buckets of the rolling windows (daily 24, weekly 28, monthly 30). */
+export const RING_FIELDS: readonly string[] = [
+  ...Array.from({ length: 24 }, (_, i) => `d${i}`),
+  ...Array.from({ length: 28 }, (_, i) => `w${i}`),
   ...Array.from({ length: 30 }, (_, i) => `m${i}`),
 ]
+
+/** How long a ring outlives its last write: longer than the longest window (30 days). */
+export const RING_TTL_MS = 31 * 86400000
 
 const n = (v: number | null): string | null => (v === null ? null : String(v))
 

@@ -1,10 +1,9 @@
 // MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
 
-import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import { hotConfig, RING_TTL_MS, WINDOW_FIELDS } from './hot-fields'
 import { type Hash, memoryVerify } from './memory-verify'
 import type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
 import { loadedKey } from './stored-key'
-import { TAG_LENGTH } from './token'
 import type { Plan } from './types'
 import { decodeVerdict, type Verdict } from './verdict'
 
@@ -25,6 +24,7 @@ export class MemoryStore implements Store {
   private readonly hot = new Map<string, Hash>()
   private readonly records = new Map<string, string>()
   private readonly userRates = new Map<string, Expiring>()
+  private readonly rings = new Map<string, Expiring>()
   private readonly plans = new Map<string, Plan>()
   private readonly planKeys = new Map<string, Set<string>>()
   private readonly timer: NodeJS.Timeout
@@ -38,19 +38,23 @@ export class MemoryStore implements Store {
   /** Drops expired entries so memory stays bounded; also runs on a timer. */
   sweep(): void {
     const now = this.clock()
-    for (const [tag, entry] of this.userRates)
+    for (const [tag, entry] of this.userRates) {
       if (entry.expiresAt <= now) this.userRates.delete(tag)
+    }
+    for (const [id, entry] of this.rings) if (entry.expiresAt <= now) this.rings.delete(id)
   }
 
   /** Number of live entries, for tests of bounded memory. */
-  get size(): { keys: number; userRates: number } {
-    return { keys: this.hot.size, userRates: this.userRates.size }
+  get size(): { keys: number; userRates: number; rings: number } {
+    return { keys: this.hot.size, userRates: this.userRates.size, rings: this.rings.size }
   }
 
   async verify(request: VerifyRequest): Promise<Verdict> {
     const nowMs = this.clock()
     const live = this.userRates.get(request.tag)
     if (live && live.expiresAt <= nowMs) this.userRates.delete(request.tag)
+    const ring = this.rings.get(request.id)
+    if (ring && ring.expiresAt <= nowMs) this.rings.delete(request.id)
     const raw = memoryVerify({
       hot: this.hot.get(request.id),
       record: this.records.get(request.id),
@@ -63,8 +67,20 @@ export class MemoryStore implements Store {
         }
         return entry.hash
       },
-      userRateTouched: (ttlMs) => {
+      userRateTtl: (ttlMs) => {
         const entry = this.userRates.get(request.tag)
+        if (entry) entry.expiresAt = nowMs + ttlMs
+      },
+      ring: () => {
+        let entry = this.rings.get(request.id)
+        if (!entry) {
+          entry = { hash: new Map(), expiresAt: nowMs + RING_TTL_MS }
+          this.rings.set(request.id, entry)
+        }
+        return entry.hash
+      },
+      ringTtl: (ttlMs) => {
+        const entry = this.rings.get(request.id)
         if (entry) entry.expiresAt = nowMs + ttlMs
       },
       hash: request.hash,
@@ -92,7 +108,10 @@ export class MemoryStore implements Store {
       if (value === null) hot.delete(field)
       else hot.set(field, value)
     }
-    if (options.resetWindows) for (const field of WINDOW_FIELDS) hot.delete(field)
+    if (options.resetWindows) {
+      for (const field of WINDOW_FIELDS) hot.delete(field)
+      this.rings.delete(id)
+    }
     this.records.set(id, JSON.stringify(stored.key))
     if (oldPlan !== null && oldPlan !== stored.key.plan_id) this.planKeys.get(oldPlan)?.delete(id)
     if (stored.key.plan_id !== null) {
@@ -105,7 +124,9 @@ export class MemoryStore implements Store {
   async loadKey(id: string): Promise<LoadedKey | null> {
     const record = this.records.get(id)
     if (record === undefined) return null
-    return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []))
+    const ring = this.rings.get(id)
+    const live = ring && ring.expiresAt > this.clock() ? ring.hash : []
+    return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []), Object.fromEntries(live))
   }
 
   async deleteKey(id: string): Promise<void> {
@@ -114,6 +135,7 @@ export class MemoryStore implements Store {
     const plan = (JSON.parse(record) as { plan_id: string | null }).plan_id
     this.records.delete(id)
     this.hot.delete(id)
+    this.rings.delete(id)
     if (plan !== null) this.planKeys.get(plan)?.delete(id)
   }
 
@@ -146,10 +168,5 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.timer)
-  }
-
-  /** The hash tag a key id belongs to (exposed for symmetry with RedisStore's layout). */
-  static tagOf(id: string): string {
-    return id.slice(0, TAG_LENGTH)
   }
 }

@@ -1,14 +1,19 @@
-// MemoryStore's verification: a line-by-line port of lua/verify.lua over an in-process hash.
+// MemoryStore's verification: a line-by-line port of lua/verify.lua over in-process hashes.
 
 export type Hash = Map<string, string>
 
 export interface MemoryVerifyInput {
   hot: Hash | undefined
   record: string | undefined
-  /** The user rate hash; created on write. */
+  /** The user rate hash, created on first use. */
   userRate: () => Hash
-  userRateTouched: (ttlMs: number) => void
   hasUserRate: boolean
+  /** Sets the user rate hash's time to live. */
+  userRateTtl: (ms: number) => void
+  /** The key's ring hash, created on first use. */
+  ring: () => Hash
+  /** Sets the ring hash's time to live. */
+  ringTtl: (ms: number) => void
   hash: string
   nowMicros: number
   cost: number
@@ -16,13 +21,25 @@ export interface MemoryVerifyInput {
 }
 
 const floor = Math.floor
+const ceil = Math.ceil
 const num = (v: string | undefined): number => (v === undefined ? -1 : Number(v))
+const opt = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v))
 
-function monthStartDay(year: number, month: number): number {
-  const y = month <= 2 ? year - 1 : year
+function civilMonth(day: number): [number, number] {
+  const z = day + 719468
+  const era = floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+  const mp = floor((5 * doy + 2) / 153)
+  return [yoe + era * 400 + (mp >= 10 ? 1 : 0), mp]
+}
+
+/** First day (since the epoch) of the month with March-based index `mp` (0 = March) in year `y`. */
+function monthDay(year: number, mp: number): number {
+  const y = mp >= 10 ? year - 1 : year
   const era = floor(y / 400)
   const yoe = y - era * 400
-  const mp = month > 2 ? month - 3 : month + 9
   return (
     era * 146097 +
     yoe * 365 +
@@ -33,57 +50,46 @@ function monthStartDay(year: number, month: number): number {
   )
 }
 
-/** The calendar period index and its end (ms) for a window letter: d, w (Monday) or m. */
-export function calendarPeriod(letter: string, nowS: number): [number, number] {
-  const day = floor(nowS / 86400)
+/** The calendar period index and its end (ms) for a window letter: d (UTC day), w (ISO week), m. */
+export function calendarPeriod(letter: string, nowMs: number): [number, number] {
+  const day = floor(nowMs / 86400000)
   if (letter === 'd') return [day, (day + 1) * 86400000]
   if (letter === 'w') {
     const week = floor((day + 3) / 7)
     return [week, (week * 7 + 4) * 86400000]
   }
-  const z = day + 719468
-  const era = floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
-  const mp = floor((5 * doy + 2) / 153)
-  const m = mp < 10 ? mp + 3 : mp - 9
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-  const [ny, nm] = m === 12 ? [y + 1, 1] : [y, m + 1]
-  return [y * 12 + m - 1, monthStartDay(ny, nm) * 86400000]
+  const [y, mp] = civilMonth(day)
+  const [ny, nmp] = mp === 11 ? [y + 1, 0] : [y, mp + 1]
+  return [y * 12 + mp, monthDay(ny, nmp) * 86400000]
 }
 
 function hasScope(have: string, need: string): boolean {
-  if (have.includes(`,${need},`) || have.includes(',*,')) return true
+  if (have.includes(',*,') || have.includes(`,${need},`)) return true
   for (let colon = need.indexOf(':'); colon >= 0; colon = need.indexOf(':', colon + 1)) {
     if (have.includes(`,${need.slice(0, colon + 1)}*,`)) return true
   }
   return false
 }
 
-interface Window {
-  index: number
-  limit: number
-  letter: string
+interface WindowState {
   bucket: number
-  slots: number
-  size: number
-  last: number | undefined
   sum: number
-  cur: number
+  count: number
   reset: number
-  expiring: string[]
+  reads: string[]
 }
 
 export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
   const { hot, hash, cost } = input
   const now = input.nowMicros
   const nowMs = floor(now / 1000)
-  const nowS = floor(now / 1000000)
   if (!hot) return [1]
   const f = (field: string) => hot.get(field)
 
-  if (f('h') !== hash && !(f('h2') === hash && nowMs < num(f('h2x')))) return [1]
+  if (f('h') !== hash) {
+    if (f('h') === undefined) return [1]
+    if (f('h2') !== hash || nowMs >= (opt(f('h2x')) ?? 0)) return [1]
+  }
   if (f('s') !== '1') return [2]
   const x = f('x')
   if (x !== undefined && nowMs >= Number(x)) return [3]
@@ -92,7 +98,13 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     for (const need of input.scopes) if (!hasScope(have, need)) return [4]
   }
 
-  const out: Array<number | string> = [0, 0, 0]
+  const qt = num(f('qt'))
+  const qd = num(f('qd'))
+  const qw = num(f('qw'))
+  const qm = num(f('qm'))
+  const calendar = f('qc') === '1'
+  const usedTotal = opt(f('tt')) ?? 0
+
   let failed = 0
   let failWait = 0
   const fail = (window: number, wait: number) => {
@@ -106,64 +118,52 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     }
   }
 
-  const qt = num(f('qt'))
-  const usedTotal = Number(f('tt') ?? '0')
   if (qt >= 0 && usedTotal + cost > qt) fail(3, -1)
 
-  const calendar = f('qc') === '1'
-  const dels: string[] = []
-  const windows: Window[] = [
-    [4, 'qd', 'd', 24, 3600],
-    [5, 'qw', 'w', 28, 21600],
-    [6, 'qm', 'm', 30, 86400],
-  ].map(([index, limitField, letter, slots, size]) => {
-    const bucket = floor(nowS / (size as number))
-    return {
-      index: index as number,
-      limit: num(f(limitField as string)),
-      letter: letter as string,
-      bucket,
-      slots: slots as number,
-      size: size as number,
-      last: f(`${letter}b`) === undefined ? undefined : Number(f(`${letter}b`)),
-      sum: Number(f(`${letter}s`) ?? '0'),
-      cur: Number(f(`${letter}${bucket % (slots as number)}`) ?? '0'),
-      reset: 0,
-      expiring: [],
-    }
-  })
-
-  for (const w of windows) {
-    if (w.limit < 0) continue
+  const ringSet: Array<[string, number]> = []
+  const ringDel: string[] = []
+  const window = (letter: string, n: number, size: number): WindowState => {
+    const last = opt(f(`${letter}b`))
+    let sum = opt(f(`${letter}s`)) ?? 0
+    let count = opt(f(`${letter}c`)) ?? 0
     if (calendar) {
-      const [period, reset] = calendarPeriod(w.letter, nowS)
-      if (w.last !== period) w.sum = 0
-      w.bucket = period
-      w.reset = reset
-      continue
+      const [period, reset] = calendarPeriod(letter, nowMs)
+      if (last !== period) sum = 0
+      return { bucket: period, sum, count: 0, reset, reads: [] }
     }
-    if (w.last !== undefined && w.bucket < w.last) {
-      w.bucket = w.last
-      w.cur = Number(f(`${w.letter}${w.bucket % w.slots}`) ?? '0')
+    let b = floor(nowMs / (size * 1000))
+    const reads: string[] = []
+    if (last === undefined) {
+      sum = 0
+      count = 0
+    } else if (b >= last + n) {
+      for (let i = 0; i < n; i++) ringDel.push(`${letter}${i}`)
+      sum = 0
+      count = 0
+    } else if (b > last) {
+      if (count > 0) ringSet.push([`${letter}${last % n}`, count])
+      for (let i = last + 1; i <= b; i++) reads.push(`${letter}${i % n}`)
+      count = 0
+    } else {
+      b = last
     }
-    if (w.last === undefined) {
-      w.sum = 0
-      w.cur = 0
-    } else if (w.bucket - w.last >= w.slots) {
-      for (let i = 0; i < w.slots; i++) dels.push(`${w.letter}${i}`)
-      w.sum = 0
-      w.cur = 0
-    } else if (w.bucket > w.last) {
-      for (let i = w.last + 1; i <= w.bucket; i++) w.expiring.push(`${w.letter}${i % w.slots}`)
-      w.cur = 0
-    }
-    for (const slot of w.expiring) w.sum -= Number(f(slot) ?? '0')
-    w.reset = (w.bucket + 1) * w.size * 1000
+    return { bucket: b, sum, count, reset: (b + 1) * size * 1000, reads }
   }
 
-  for (const w of windows) {
-    if (w.limit >= 0 && w.sum + cost > w.limit) fail(w.index, w.reset - nowMs)
+  const d = qd >= 0 ? window('d', 24, 3600) : undefined
+  const w = qw >= 0 ? window('w', 28, 21600) : undefined
+  const m = qm >= 0 ? window('m', 30, 86400) : undefined
+  const anyReads = (d?.reads.length ?? 0) + (w?.reads.length ?? 0) + (m?.reads.length ?? 0) > 0
+  if (anyReads) {
+    const ring = input.ring()
+    for (const state of [d, w, m]) {
+      for (const field of state?.reads ?? []) if (state) state.sum -= opt(ring.get(field)) ?? 0
+    }
   }
+
+  if (d && d.sum + cost > qd) fail(4, d.reset - nowMs)
+  if (w && w.sum + cost > qw) fail(5, w.reset - nowMs)
+  if (m && m.sum + cost > qm) fail(6, m.reset - nowMs)
 
   const ps = num(f('ps'))
   let pb = num(f('pb'))
@@ -176,75 +176,105 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     tatS = u?.get('ts')
     tatM = u?.get('tm')
   }
+  const out: Array<number | string> = [
+    0,
+    0,
+    0,
+    -1,
+    -1,
+    0,
+    -1,
+    -1,
+    0,
+    qt,
+    -1,
+    -1,
+    -1,
+    -1,
+    0,
+    -1,
+    -1,
+    0,
+    -1,
+    -1,
+    0,
+  ]
   let newS: number | undefined
   let newM: number | undefined
   let tS = 0
   let tM = 0
   if (ps > 0) {
     if (pb <= 0) pb = ps
-    const t = Math.ceil(1000000 / ps)
-    tS = t
-    newS = Math.max(Number(tatS ?? '0'), now) + t
-    if (newS - now > pb * t) fail(1, Math.ceil((newS - now - pb * t) / 1000))
-    out.push(pb, floor((pb * t - (newS - now)) / t), Math.ceil((newS - now) / 1000))
-  } else out.push(-1, -1, 0)
-  if (pm > 0) {
-    const t = Math.ceil(60000000 / pm)
-    tM = t
-    newM = Math.max(Number(tatM ?? '0'), now) + t
-    if (newM - now > pm * t) fail(2, Math.ceil((newM - now - pm * t) / 1000))
-    out.push(pm, floor((pm * t - (newM - now)) / t), Math.ceil((newM - now) / 1000))
-  } else out.push(-1, -1, 0)
-
-  out.push(qt, qt >= 0 ? qt - usedTotal - cost : -1, -1)
-  for (const w of windows) {
-    if (w.limit >= 0) out.push(w.limit, w.limit - w.sum - cost, w.reset - nowMs)
-    else out.push(-1, -1, 0)
+    tS = ceil(1000000 / ps)
+    newS = Math.max(opt(tatS) ?? 0, now) + tS
+    const ahead = newS - now
+    if (ahead > pb * tS) fail(1, ceil((ahead - pb * tS) / 1000))
+    out[3] = pb
+    out[4] = floor((pb * tS - ahead) / tS)
+    out[5] = ceil(ahead / 1000)
   }
+  if (pm > 0) {
+    tM = ceil(60000000 / pm)
+    newM = Math.max(opt(tatM) ?? 0, now) + tM
+    const ahead = newM - now
+    if (ahead > pm * tM) fail(2, ceil((ahead - pm * tM) / 1000))
+    out[6] = pm
+    out[7] = floor((pm * tM - ahead) / tM)
+    out[8] = ceil(ahead / 1000)
+  }
+  if (qt >= 0) out[10] = qt - usedTotal - cost
+  if (d) out.splice(12, 3, qd, qd - d.sum - cost, d.reset - nowMs)
+  if (w) out.splice(15, 3, qw, qw - w.sum - cost, w.reset - nowMs)
+  if (m) out.splice(18, 3, qm, qm - m.sum - cost, m.reset - nowMs)
 
   if (failed > 0) {
     out[0] = failed >= 3 ? 5 : 6
     out[1] = failed
     out[2] = failWait
-    if (ps > 0 && newS !== undefined) {
+    if (newS !== undefined) {
       out[4] = Math.max((out[4] as number) + 1, 0)
-      out[5] = Math.ceil(Math.max(newS - tS - now, 0) / 1000)
+      out[5] = ceil(Math.max(newS - tS - now, 0) / 1000)
     }
-    if (pm > 0 && newM !== undefined) {
+    if (newM !== undefined) {
       out[7] = Math.max((out[7] as number) + 1, 0)
-      out[8] = Math.ceil(Math.max(newM - tM - now, 0) / 1000)
+      out[8] = ceil(Math.max(newM - tM - now, 0) / 1000)
     }
-    for (let k = 3; k <= 6; k++) {
-      if ((out[3 * k] as number) >= 0)
-        out[3 * k + 1] = Math.max((out[3 * k + 1] as number) + cost, 0)
+    for (let k = 9; k <= 18; k += 3) {
+      if ((out[k] as number) >= 0) out[k + 1] = Math.max((out[k + 1] as number) + cost, 0)
     }
     return out
   }
 
-  const sets: Array<[string, number]> = [
-    ['lu', nowMs],
-    ['tt', usedTotal + cost],
-  ]
-  for (const w of windows) {
-    if (w.limit < 0) continue
-    sets.push([`${w.letter}b`, w.bucket], [`${w.letter}s`, w.sum + cost])
-    if (!calendar) {
-      const slot = `${w.letter}${w.bucket % w.slots}`
-      sets.push([slot, w.cur + cost])
-      for (const old of w.expiring) if (old !== slot) dels.push(old)
-    }
+  hot.set('lu', String(nowMs))
+  hot.set('tt', String(usedTotal + cost))
+  for (const [letter, state] of [
+    ['d', d],
+    ['w', w],
+    ['m', m],
+  ] as const) {
+    if (!state) continue
+    hot.set(`${letter}b`, String(state.bucket))
+    hot.set(`${letter}s`, String(state.sum + cost))
+    hot.set(`${letter}c`, String(state.count + cost))
   }
   if (userScope && (newS !== undefined || newM !== undefined)) {
     const u = input.userRate()
     if (newS !== undefined) u.set('ts', String(newS))
     if (newM !== undefined) u.set('tm', String(newM))
-    input.userRateTouched(Math.ceil((Math.max(newS ?? 0, newM ?? 0) - now) / 1000) + 1000)
+    input.userRateTtl(ceil((Math.max(newS ?? 0, newM ?? 0) - now) / 1000) + 1000)
   } else {
-    if (newS !== undefined) sets.push(['ts', newS])
-    if (newM !== undefined) sets.push(['tm', newM])
+    if (newS !== undefined) hot.set('ts', String(newS))
+    if (newM !== undefined) hot.set('tm', String(newM))
   }
-  for (const field of dels) hot.delete(field)
-  for (const [field, value] of sets) hot.set(field, String(value))
+  if (anyReads || ringDel.length > 0 || ringSet.length > 0) {
+    const ring = input.ring()
+    for (const state of [d, w, m]) for (const field of state?.reads ?? []) ring.delete(field)
+    for (const field of ringDel) ring.delete(field)
+    if (ringSet.length > 0) {
+      for (const [field, value] of ringSet) ring.set(field, String(value))
+      input.ringTtl(31 * 86400000)
+    }
+  }
   out.push(input.record ?? '')
   return out
 }

@@ -31,6 +31,7 @@ type VerifyCommand = (
   hot: string,
   record: string,
   userRate: string,
+  ring: string,
   hash: string,
   now: string,
   cost: number,
@@ -62,7 +63,7 @@ export class RedisStore implements Store {
       })
     // An unhandled 'error' event would crash the process; failures surface per call instead.
     if (this.ownsClient) this.client.on('error', () => {})
-    this.client.defineCommand('keyguardVerify', { numberOfKeys: 3, lua: VERIFY_LUA })
+    this.client.defineCommand('keyguardVerify', { numberOfKeys: 4, lua: VERIFY_LUA })
   }
 
   private call<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -78,6 +79,7 @@ export class RedisStore implements Store {
         this.names.hot(tag, id),
         this.names.record(tag, id),
         this.names.userRate(tag),
+        this.names.ring(tag, id),
         request.hash,
         this.clock ? String(Math.floor(this.clock() * 1000)) : '',
         request.cost,
@@ -114,6 +116,7 @@ export class RedisStore implements Store {
       .set(recordKey, JSON.stringify(stored.key))
       .hset(hot, ...set)
     if (del.length > 0) tx.hdel(hot, ...del)
+    if (options.resetWindows) tx.del(this.names.ring(tag, id))
     await this.call(tx.exec(), 'MULTI')
 
     const index: Promise<unknown>[] = [this.client.sadd(this.names.keys, id)]
@@ -128,14 +131,15 @@ export class RedisStore implements Store {
 
   async loadKey(id: string): Promise<LoadedKey | null> {
     const tag = id.slice(0, TAG_LENGTH)
-    const [record, hot] = await this.call(
+    const [record, hot, ring] = await this.call(
       Promise.all([
         this.client.get(this.names.record(tag, id)),
         this.client.hgetall(this.names.hot(tag, id)),
+        this.client.hgetall(this.names.ring(tag, id)),
       ]),
       'load key',
     )
-    return record ? loadedKey(record, hot) : null
+    return record ? loadedKey(record, hot, ring) : null
   }
 
   async deleteKey(id: string): Promise<void> {
@@ -146,6 +150,7 @@ export class RedisStore implements Store {
       this.client.del(
         this.names.record(tag, id),
         this.names.hot(tag, id),
+        this.names.ring(tag, id),
         this.names.logs(tag, id),
       ),
       'DEL',

@@ -27,7 +27,7 @@ export interface StoredKey {
 
 export interface LoadedKey extends StoredKey {
   key: ApiKey
-  /** The raw counter fields of the key's hot hash (see README, "Redis key layout"). */
+  /** The raw counter fields of the key's hot and ring hashes (see README, "Redis key layout"). */
   counters: Record<string, string>
 }
 

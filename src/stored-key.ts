@@ -22,13 +22,17 @@ export function limitsFromHot(hot: Record<string, string>): EffectiveLimits {
   }
 }
 
-export function loadedKey(recordJson: string, hot: Record<string, string>): LoadedKey {
+export function loadedKey(
+  recordJson: string,
+  hot: Record<string, string>,
+  ring: Record<string, string>,
+): LoadedKey {
   const stored = JSON.parse(recordJson) as StoredKey['key']
   const key: ApiKey = {
     ...stored,
     last_used_at: hot.lu === undefined ? null : new Date(Number(hot.lu)).toISOString(),
   }
-  const counters: Record<string, string> = {}
+  const counters: Record<string, string> = { ...ring }
   for (const [field, value] of Object.entries(hot)) if (!CONFIG.has(field)) counters[field] = value
   return {
     key,

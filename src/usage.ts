@@ -23,31 +23,29 @@ function windowUsage(
 ): UsageWindow {
   const { letter, slots, size } = ROLLING[period]
   const c = loaded.counters
-  const nowS = Math.floor(nowMs / 1000)
   const last = c[`${letter}b`] === undefined ? undefined : Number(c[`${letter}b`])
-  if (loaded.limits.quota_window === 'calendar') {
-    const [current, end] = calendarPeriod(letter, nowS)
-    const used = last === current ? Number(c[`${letter}s`] ?? 0) : 0
-    return { period, used, limit, remaining: Math.max(0, limit - used), reset_time: iso(end) }
-  }
-  const bucket = Math.max(Math.floor(nowS / size), last ?? 0)
-  let used = 0
-  let oldest: number | null = null
-  if (last !== undefined) {
-    for (let b = bucket - slots + 1; b <= bucket; b++) {
-      if (b > last || b <= last - slots) continue
-      const n = Number(c[`${letter}${b % slots}`] ?? 0)
-      if (n > 0 && oldest === null) oldest = b
-      used += n
-    }
-  }
-  return {
+  const window = (used: number, reset: string | null): UsageWindow => ({
     period,
     used,
     limit,
     remaining: Math.max(0, limit - used),
-    reset_time: oldest === null ? null : iso((oldest + slots) * size * 1000),
+    reset_time: reset,
+  })
+  if (loaded.limits.quota_window === 'calendar') {
+    const [current, end] = calendarPeriod(letter, nowMs)
+    return window(last === current ? Number(c[`${letter}s`] ?? 0) : 0, iso(end))
   }
+  if (last === undefined) return window(0, null)
+  // The newest bucket's count is in the hot hash; closed buckets (last-slots, last) in the ring.
+  const bucket = Math.max(Math.floor(nowMs / (size * 1000)), last)
+  let used = 0
+  let oldest: number | null = null
+  for (let b = Math.max(bucket - slots + 1, last - slots + 1); b <= last; b++) {
+    const n = b === last ? Number(c[`${letter}c`] ?? 0) : Number(c[`${letter}${b % slots}`] ?? 0)
+    if (n > 0 && oldest === null) oldest = b
+    used += n
+  }
+  return window(used, oldest === null ? null : iso((oldest + slots) * size * 1000))
 }
 
 /** Limitly's fields (current_usage, limit, remaining, reset_time, period) are the tightest window's. */
