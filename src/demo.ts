@@ -27,10 +27,14 @@ async function main(): Promise<void> {
 
   const port = Number(process.env.PORT ?? 3000)
   const server = app.listen(port, () => {
-    const where = process.env.REDIS_URL ? `Redis at ${process.env.REDIS_URL}` : 'the embedded MemoryStore'
+    const where = process.env.REDIS_URL
+      ? `Redis at ${process.env.REDIS_URL}`
+      : 'the embedded MemoryStore'
     console.log(`keyguard demo listening on http://localhost:${port} (keys in ${where})`)
     console.log('A fresh key (shown once), on plan "demo": 5/s, burst 10, 100/min, 1000/day:')
-    console.log(`\n  curl -i -H "Authorization: Bearer ${data.api_key}" http://localhost:${port}/v1/hello\n`)
+    console.log(
+      `\n  curl -i -H "Authorization: Bearer ${data.api_key}" http://localhost:${port}/v1/hello\n`,
+    )
   })
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)))
   process.on('SIGINT', stop)

@@ -21,4 +21,5 @@ export async function cleanPrefix(client: Redis, prefix: string): Promise<void> 
   } while (cursor !== '0')
 }
 
-export const newClient = (url = testRedisUrl()): Redis => new Redis(url, { maxRetriesPerRequest: 1 })
+export const newClient = (url = testRedisUrl()): Redis =>
+  new Redis(url, { maxRetriesPerRequest: 1 })
