@@ -3,12 +3,15 @@ KEYS[1]  hot hash of the key     {prefix}{tag}:k:<id>  secret hash, status, expi
 KEYS[2]  public record (JSON)    {prefix}{tag}:m:<id>  returned on success for req.apiKey
 KEYS[3]  user rate hash          {prefix}{tag}:u       rate buckets shared by a user's keys (rate_scope "user")
 KEYS[4]  ring hash of the key    {prefix}{tag}:r:<id>  closed sub-buckets of the rolling quota windows
+KEYS[5]  client tokens of the key {prefix}{tag}:c:<id>  token hash -> "<expires_ms>|<scopes>"
 ARGV[1]  SHA-256 of the presented token, base64
 ARGV[2]  clock override in microseconds since the epoch, or "" to use Redis TIME
 ARGV[3]  cost: credits charged to the quotas, an integer >= 0
 ARGV[4]  required scopes, comma-separated, or ""
+ARGV[5]  "ct" for a client token (billed to its parent key KEYS[1]), else ""
 Returns  { outcome, failed_window, retry_after_ms, then (limit, remaining, reset_ms) for each window
-           1 second, 2 minute, 3 total, 4 daily, 5 weekly, 6 monthly (limit -1 = none), record JSON }
+           1 second, 2 minute, 3 total, 4 daily, 5 weekly, 6 monthly (limit -1 = none), record JSON,
+           and for a client token its scopes }
 outcome: 0 ok, 1 invalid, 2 inactive, 3 expired, 4 insufficient scope, 5 quota exceeded, 6 rate limited
 ]]
 
@@ -28,7 +31,16 @@ local f = redis.call('HMGET', hot, 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 
   'us', 'tt', 'ts', 'tm', 'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc')
 
 local hash = ARGV[1]
-if f[1] ~= hash then
+local ct_scopes
+if ARGV[5] == 'ct' then
+  -- A client token is valid while its parent key is: it has no secret of the parent's.
+  if not f[1] then return { 1 } end
+  local ct = redis.call('HGET', KEYS[5], hash)
+  if not ct then return { 1 } end
+  local bar = string.find(ct, '|', 1, true)
+  if now_ms >= tonumber(string.sub(ct, 1, bar - 1)) then return { 3 } end
+  ct_scopes = string.sub(ct, bar + 1)
+elseif f[1] ~= hash then
   if not f[1] then return { 1 } end
   -- A regenerated key's old secret lives on until its grace period ends.
   local old = redis.call('HMGET', hot, 'h2', 'h2x')
@@ -37,17 +49,25 @@ end
 if f[2] ~= '1' then return { 2 } end
 if f[3] and now_ms >= tonumber(f[3]) then return { 3 } end
 
+-- Does a comma-wrapped scope list grant `need`? Exact, "*", or a "prefix:*" wildcard.
+local function grants(have, need)
+  if string.find(have, ',*,', 1, true) or string.find(have, ',' .. need .. ',', 1, true) then
+    return true
+  end
+  local colon = string.find(need, ':', 1, true)
+  while colon do
+    if string.find(have, ',' .. string.sub(need, 1, colon) .. '*,', 1, true) then return true end
+    colon = string.find(need, ':', colon + 1, true)
+  end
+  return false
+end
+
 if ARGV[4] ~= '' then
+  -- A client token needs the scope from its own list and from its parent's (which may shrink).
   local have = ',' .. (redis.call('HGET', hot, 'sc') or '') .. ','
-  local any = string.find(have, ',*,', 1, true)
+  local own = ct_scopes and ',' .. ct_scopes .. ','
   for need in string.gmatch(ARGV[4], '[^,]+') do
-    local ok = any or string.find(have, ',' .. need .. ',', 1, true)
-    local colon = string.find(need, ':', 1, true)
-    while colon and not ok do
-      ok = string.find(have, ',' .. string.sub(need, 1, colon) .. '*,', 1, true)
-      colon = string.find(need, ':', colon + 1, true)
-    end
-    if not ok then return { 4 } end
+    if not grants(have, need) or (own and not grants(own, need)) then return { 4 } end
   end
 end
 
@@ -57,26 +77,34 @@ local calendar = f[11] == '1'
 local used_total = tonumber(f[13]) or 0
 
 -- Windows 1-2 are rates, 3-6 quotas. Report the failure the client must wait longest for:
--- any quota before any rate, then the longest wait (-1 = never resets).
+-- any quota before any rate, then the longest wait (-1 = never resets); on a tie, the longer
+-- window (total, then monthly, weekly, daily; minute before second).
 local failed, fail_wait = 0, 0
+local function rank(window) return window == 3 and 7 or window end
 local function fail(window, wait)
   local worse
   if failed == 0 then
     worse = true
   elseif (window >= 3) ~= (failed >= 3) then
     worse = window >= 3
+  elseif (wait < 0) ~= (fail_wait < 0) then
+    worse = wait < 0
+  elseif wait ~= fail_wait then
+    worse = wait > fail_wait
   else
-    worse = fail_wait >= 0 and (wait < 0 or wait > fail_wait)
+    worse = rank(window) > rank(failed)
   end
   if worse then failed, fail_wait = window, wait end
 end
 
 if qt >= 0 and used_total + cost > qt then fail(3, -1) end
 
--- Quota windows. Rolling: rings of sub-buckets (daily 24 x 1 h, weekly 28 x 6 h, monthly 30 x 1 d);
--- the hot hash keeps the newest bucket (b), its count (c) and the window's running sum (s); closed
--- buckets move to the ring hash only when a bucket closes, so a call touches a constant number of
--- fields. Calendar: b is the period (UTC day, ISO week, month) and s its count.
+-- Quota windows. Rolling: rings of sub-buckets (daily 25 x 1 h, weekly 29 x 6 h, monthly 31 x 1 d:
+-- the current bucket and the N-1 closed ones before it always cover the whole window, so a quota
+-- never over-admits); the hot hash keeps the newest bucket (b), its count (c) and the window's
+-- running sum (s); closed buckets move to the ring hash only when a bucket closes, so a call
+-- touches a constant number of fields. Calendar: b is the period (UTC day, ISO week, month) and s
+-- its count.
 local ring_get, ring_set, ring_del = {}, {}, {}
 local function civil_month(day)
   local z = day + 719468
@@ -111,7 +139,9 @@ local function window(letter, limit, n, size, last, sum, count)
     else
       local y, mp = civil_month(day)
       period = y * 12 + mp
-      if mp == 11 then y, mp = y + 1, 0 else mp = mp + 1 end
+      -- the next month: December (mp 9) is followed by January of the next year
+      if mp == 9 then y = y + 1 end
+      mp = (mp + 1) % 12
       reset = month_day(y, mp) * 86400000
     end
     if last ~= period then sum = 0 end
@@ -138,9 +168,9 @@ local function window(letter, limit, n, size, last, sum, count)
 end
 
 local db, ds, dc, dr, d1, d2, wb, ws, wc, wr, w1, w2, mb, ms, mc, mr, m1, m2
-if qd >= 0 then db, ds, dc, dr, d1, d2 = window('d', qd, 24, 3600, f[16], f[17], f[18]) end
-if qw >= 0 then wb, ws, wc, wr, w1, w2 = window('w', qw, 28, 21600, f[19], f[20], f[21]) end
-if qm >= 0 then mb, ms, mc, mr, m1, m2 = window('m', qm, 30, 86400, f[22], f[23], f[24]) end
+if qd >= 0 then db, ds, dc, dr, d1, d2 = window('d', qd, 25, 3600, f[16], f[17], f[18]) end
+if qw >= 0 then wb, ws, wc, wr, w1, w2 = window('w', qw, 29, 21600, f[19], f[20], f[21]) end
+if qm >= 0 then mb, ms, mc, mr, m1, m2 = window('m', qm, 31, 86400, f[22], f[23], f[24]) end
 
 if #ring_get > 0 then
   local old = redis.call('HMGET', KEYS[4], unpack(ring_get))
@@ -149,9 +179,38 @@ if #ring_get > 0 then
   if qm >= 0 then for i = m1, m2 do ms = ms - (tonumber(old[i]) or 0) end end
 end
 
-if qd >= 0 and ds + cost > qd then fail(4, dr - now_ms) end
-if qw >= 0 and ws + cost > qw then fail(5, wr - now_ms) end
-if qm >= 0 and ms + cost > qm then fail(6, mr - now_ms) end
+-- Rejection only: how long until the window has room for this cost (-1: it never will). A
+-- rolling window gives credit back as its oldest sub-buckets leave, so walk them oldest first.
+local function wait_for(letter, limit, n, size, b, sum, reset, last, newest)
+  if cost > limit then return -1 end
+  if calendar then return reset - now_ms end
+  last, newest = tonumber(last), tonumber(newest) or 0
+  local need, fields, closed = sum + cost - limit, {}, {}
+  for j = b - n + 1, last - 1 do fields[#fields + 1] = letter .. (j % n) end
+  if #fields > 0 then closed = redis.call('HMGET', KEYS[4], unpack(fields)) end
+  local freed = 0
+  for j = b - n + 1, last do
+    if j == last then freed = freed + newest else freed = freed + (tonumber(closed[j - b + n]) or 0) end
+    if freed >= need then return (j + n) * size * 1000 - now_ms end
+  end
+  return -1
+end
+
+if qd >= 0 and ds + cost > qd then
+  local wait = wait_for('d', qd, 25, 3600, db, ds, dr, f[16], f[18])
+  if wait >= 0 then dr = now_ms + wait end
+  fail(4, wait)
+end
+if qw >= 0 and ws + cost > qw then
+  local wait = wait_for('w', qw, 29, 21600, wb, ws, wr, f[19], f[21])
+  if wait >= 0 then wr = now_ms + wait end
+  fail(5, wait)
+end
+if qm >= 0 and ms + cost > qm then
+  local wait = wait_for('m', qm, 31, 86400, mb, ms, mr, f[22], f[24])
+  if wait >= 0 then mr = now_ms + wait end
+  fail(6, wait)
+end
 
 -- Rates: GCRA per second (with burst) and per minute, in microseconds.
 local ps, pb, pm = tonumber(f[4]) or -1, tonumber(f[5]) or -1, tonumber(f[6]) or -1
@@ -232,4 +291,5 @@ if #ring_get > 0 or #ring_del > 0 or #ring_set > 0 then
 end
 
 out[22] = redis.call('GET', KEYS[2]) or ''
+out[23] = ct_scopes
 return out

@@ -33,11 +33,11 @@ export const WINDOW_FIELDS: readonly string[] = [
   'mc',
 ]
 
-/** Ring hash fields: closed sub-buckets of the rolling windows (daily 24, weekly 28, monthly 30). */
+/** Ring hash fields: closed sub-buckets of the rolling windows (daily 25, weekly 29, monthly 31). */
 export const RING_FIELDS: readonly string[] = [
-  ...Array.from({ length: 24 }, (_, i) => `d${i}`),
-  ...Array.from({ length: 28 }, (_, i) => `w${i}`),
-  ...Array.from({ length: 30 }, (_, i) => `m${i}`),
+  ...Array.from({ length: 25 }, (_, i) => `d${i}`),
+  ...Array.from({ length: 29 }, (_, i) => `w${i}`),
+  ...Array.from({ length: 31 }, (_, i) => `m${i}`),
 ]
 
 /** How long a ring outlives its last write: longer than the longest window (30 days). */

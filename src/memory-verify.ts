@@ -12,8 +12,14 @@ export interface MemoryVerifyInput {
   userRateTtl: (ms: number) => void
   /** The key's ring hash, created on first use. */
   ring: () => Hash
+  /** The key's ring hash if it exists, for reads (a read creates nothing, as in Redis). */
+  peekRing: () => Hash | undefined
   /** Sets the ring hash's time to live. */
   ringTtl: (ms: number) => void
+  /** The key's client token entry for a hash, `"<expires_ms>|<scopes>"`, if any. */
+  clientToken?: (hash: string) => string | undefined
+  /** `ct` for a client token, billed to its parent key. */
+  tokenType?: string
   hash: string
   nowMicros: number
   cost: number
@@ -59,7 +65,8 @@ export function calendarPeriod(letter: string, nowMs: number): [number, number] 
     return [week, (week * 7 + 4) * 86400000]
   }
   const [y, mp] = civilMonth(day)
-  const [ny, nmp] = mp === 11 ? [y + 1, 0] : [y, mp + 1]
+  // The next month: December (mp 9) is followed by January of the next year.
+  const [ny, nmp] = mp === 9 ? [y + 1, 10] : [y, (mp + 1) % 12]
   return [y * 12 + mp, monthDay(ny, nmp) * 86400000]
 }
 
@@ -86,7 +93,15 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
   if (!hot) return [1]
   const f = (field: string) => hot.get(field)
 
-  if (f('h') !== hash) {
+  let ctScopes: string | undefined
+  if (input.tokenType === 'ct') {
+    if (f('h') === undefined) return [1]
+    const ct = input.clientToken?.(hash)
+    if (ct === undefined) return [1]
+    const bar = ct.indexOf('|')
+    if (nowMs >= Number(ct.slice(0, bar))) return [3]
+    ctScopes = ct.slice(bar + 1)
+  } else if (f('h') !== hash) {
     if (f('h') === undefined) return [1]
     if (f('h2') !== hash || nowMs >= (opt(f('h2x')) ?? 0)) return [1]
   }
@@ -95,7 +110,10 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
   if (x !== undefined && nowMs >= Number(x)) return [3]
   if (input.scopes.length > 0) {
     const have = `,${f('sc') ?? ''},`
-    for (const need of input.scopes) if (!hasScope(have, need)) return [4]
+    const own = ctScopes === undefined ? undefined : `,${ctScopes},`
+    for (const need of input.scopes) {
+      if (!hasScope(have, need) || (own !== undefined && !hasScope(own, need))) return [4]
+    }
   }
 
   const qt = num(f('qt'))
@@ -107,11 +125,14 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
 
   let failed = 0
   let failWait = 0
+  const rank = (window: number): number => (window === 3 ? 7 : window)
   const fail = (window: number, wait: number) => {
     let worse: boolean
     if (failed === 0) worse = true
     else if (window >= 3 !== failed >= 3) worse = window >= 3
-    else worse = failWait >= 0 && (wait < 0 || wait > failWait)
+    else if (wait < 0 !== failWait < 0) worse = wait < 0
+    else if (wait !== failWait) worse = wait > failWait
+    else worse = rank(window) > rank(failed)
     if (worse) {
       failed = window
       failWait = wait
@@ -150,20 +171,49 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     return { bucket: b, sum, count, reset: (b + 1) * size * 1000, reads }
   }
 
-  const d = qd >= 0 ? window('d', 24, 3600) : undefined
-  const w = qw >= 0 ? window('w', 28, 21600) : undefined
-  const m = qm >= 0 ? window('m', 30, 86400) : undefined
+  const d = qd >= 0 ? window('d', 25, 3600) : undefined
+  const w = qw >= 0 ? window('w', 29, 21600) : undefined
+  const m = qm >= 0 ? window('m', 31, 86400) : undefined
   const anyReads = (d?.reads.length ?? 0) + (w?.reads.length ?? 0) + (m?.reads.length ?? 0) > 0
   if (anyReads) {
-    const ring = input.ring()
+    const ring = input.peekRing()
     for (const state of [d, w, m]) {
-      for (const field of state?.reads ?? []) if (state) state.sum -= opt(ring.get(field)) ?? 0
+      for (const field of state?.reads ?? []) if (state) state.sum -= opt(ring?.get(field)) ?? 0
     }
   }
 
-  if (d && d.sum + cost > qd) fail(4, d.reset - nowMs)
-  if (w && w.sum + cost > qw) fail(5, w.reset - nowMs)
-  if (m && m.sum + cost > qm) fail(6, m.reset - nowMs)
+  // Rejection only: how long until the window has room for this cost (-1: it never will). A
+  // rolling window gives credit back as its oldest sub-buckets leave, so walk them oldest first.
+  const waitFor = (letter: string, limit: number, n: number, size: number, s: WindowState) => {
+    if (cost > limit) return -1
+    if (calendar) return s.reset - nowMs
+    const last = Number(f(`${letter}b`))
+    const newest = opt(f(`${letter}c`)) ?? 0
+    const need = s.sum + cost - limit
+    const ring = input.peekRing()
+    let freed = 0
+    for (let j = s.bucket - n + 1; j <= last; j++) {
+      freed += j === last ? newest : (opt(ring?.get(`${letter}${j % n}`)) ?? 0)
+      if (freed >= need) return (j + n) * size * 1000 - nowMs
+    }
+    return -1
+  }
+
+  if (d && d.sum + cost > qd) {
+    const wait = waitFor('d', qd, 25, 3600, d)
+    if (wait >= 0) d.reset = nowMs + wait
+    fail(4, wait)
+  }
+  if (w && w.sum + cost > qw) {
+    const wait = waitFor('w', qw, 29, 21600, w)
+    if (wait >= 0) w.reset = nowMs + wait
+    fail(5, wait)
+  }
+  if (m && m.sum + cost > qm) {
+    const wait = waitFor('m', qm, 31, 86400, m)
+    if (wait >= 0) m.reset = nowMs + wait
+    fail(6, wait)
+  }
 
   const ps = num(f('ps'))
   let pb = num(f('pb'))
@@ -276,5 +326,6 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     }
   }
   out.push(input.record ?? '')
+  if (ctScopes !== undefined) out.push(ctScopes)
   return out
 }

@@ -8,9 +8,9 @@ const ROLLING: Record<
   'daily' | 'weekly' | 'monthly',
   { letter: string; slots: number; size: number }
 > = {
-  daily: { letter: 'd', slots: 24, size: 3600 },
-  weekly: { letter: 'w', slots: 28, size: 21600 },
-  monthly: { letter: 'm', slots: 30, size: 86400 },
+  daily: { letter: 'd', slots: 25, size: 3600 },
+  weekly: { letter: 'w', slots: 29, size: 21600 },
+  monthly: { letter: 'm', slots: 31, size: 86400 },
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()

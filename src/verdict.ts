@@ -30,6 +30,8 @@ export interface Verdict {
   windows: WindowState[]
   /** The key's public record as JSON, on success. */
   record: string | null
+  /** A client token's own scopes (comma-separated), on success. */
+  tokenScopes: string | null
 }
 
 export type RawVerdict = ReadonlyArray<number | string>
@@ -56,5 +58,6 @@ export function decodeVerdict(raw: RawVerdict): Verdict {
     retryAfterMs: Number(raw[2] ?? 0),
     windows,
     record: outcome === 'ok' && typeof raw[21] === 'string' && raw[21] !== '' ? raw[21] : null,
+    tokenScopes: outcome === 'ok' && typeof raw[22] === 'string' ? raw[22] : null,
   }
 }

@@ -1,0 +1,59 @@
+// req.apiKey: the key's public fields and the token type, never the secret or its hash.
+
+import { hashToken } from '../../src/token'
+import { call, STORE_KINDS, useStore } from './stores'
+
+describe.each(STORE_KINDS)('req.apiKey (%s store)', (kind) => {
+  const c = useStore(kind)
+
+  it('carries the public record and the token type', async () => {
+    const { data } = await c.keys.create({
+      name: 'Public',
+      user_id: 'u-77',
+      category: 'mobile',
+      scopes: ['read', 'write'],
+      metadata: { team: 'core', tier: 2 },
+      quotas: { daily: 10 },
+      rate: { per_minute: 60 },
+    })
+    const res = await call(c.app(), data.api_key)
+    expect(res.status).toBe(200)
+    const { api_key, last_used_at, ...record } = data
+    expect(res.body.apiKey).toEqual({ ...record, token_type: 'sk' })
+  })
+
+  it('never carries the secret, the token or its hash', async () => {
+    const { data } = await c.keys.create({ name: 'Secretive', type: 'pat', scopes: ['admin'] })
+    const res = await call(c.app(), data.api_key)
+    expect(res.body.apiKey.token_type).toBe('pat')
+    expect(res.body.apiKey.type).toBe('pat')
+    const text = JSON.stringify(res.body.apiKey)
+    expect(text).not.toContain(data.api_key)
+    expect(text).not.toContain(data.api_key.slice(-28, -6))
+    expect(text).not.toContain(hashToken(data.api_key))
+    expect(Object.keys(res.body.apiKey)).not.toContain('api_key')
+  })
+
+  it('reflects an update on the very next request', async () => {
+    const { data } = await c.keys.create({ name: 'Before', metadata: { v: 1 } })
+    await c.keys.update(data.id, { name: 'After', metadata: { v: 2 } })
+    const res = await call(c.app(), data.api_key)
+    expect(res.body.apiKey.name).toBe('After')
+    expect(res.body.apiKey.metadata).toEqual({ v: 2 })
+  })
+
+  it('a rejected request never reaches the route', async () => {
+    const { data } = await c.keys.create({ name: 'Limited', quotas: { total: 0 } })
+    const res = await call(c.app(), data.api_key)
+    expect(res.status).toBe(401)
+    expect(res.body.ok).toBeUndefined()
+    expect(res.body.apiKey).toBeUndefined()
+  })
+
+  it('stamps last_used_at with the store time of the request', async () => {
+    const { data } = await c.keys.create({ name: 'Stamped' })
+    c.clock.set('2026-07-01T08:00:00.123Z')
+    await call(c.app(), data.api_key)
+    expect((await c.keys.get(data.id)).data.last_used_at).toBe('2026-07-01T08:00:00.123Z')
+  })
+})

@@ -1,0 +1,62 @@
+// A hung Redis (SIGSTOP) never hangs a request: 503 within the timeout, then recovery on SIGCONT.
+
+import express from 'express'
+import request from 'supertest'
+import { apiKeyGuard, KeyManager, RedisStore } from '../../src'
+import { uniquePrefix } from '../harness/redis'
+import { type RedisServer, startRedisServer } from '../harness/redis-server'
+
+describe('Redis hangs (private redis-server, SIGSTOP)', () => {
+  let server: RedisServer
+  let store: RedisStore
+
+  beforeAll(async () => {
+    server = await startRedisServer()
+    store = new RedisStore({ url: server.url, prefix: uniquePrefix() })
+  })
+  afterAll(async () => {
+    server?.resume()
+    await store?.close()
+    await server?.stop()
+  })
+
+  it('answers 503 STORE_UNAVAILABLE within the timeout, then recovers after SIGCONT', async () => {
+    const keys = new KeyManager(store)
+    const { data } = await keys.create({ name: 'Patient' })
+    const app = express()
+    app.get('/r', apiKeyGuard({ store, timeout: 300, requestLog: false }), (_req, res) => {
+      res.json({ ok: true })
+    })
+    const get = () => request(app).get('/r').set('Authorization', `Bearer ${data.api_key}`)
+    expect((await get()).status).toBe(200)
+
+    server.pause()
+    try {
+      const started = Date.now()
+      const answers = await Promise.all([get(), get(), get()])
+      const elapsed = Date.now() - started
+      for (const res of answers) {
+        expect(res.status).toBe(503)
+        expect(res.body).toEqual({
+          error: 'Service temporarily unavailable',
+          code: 'STORE_UNAVAILABLE',
+        })
+        expect(res.headers['retry-after']).toBe('1')
+      }
+      // Bounded by the 300 ms timeout: a generous correctness bound, not a performance claim.
+      expect(elapsed).toBeGreaterThanOrEqual(250)
+      expect(elapsed).toBeLessThan(2000)
+      // Still bounded while the server stays stopped.
+      expect((await get()).status).toBe(503)
+    } finally {
+      server.resume()
+    }
+
+    let status = 0
+    for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+      status = (await get()).status
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(status).toBe(200)
+  })
+})

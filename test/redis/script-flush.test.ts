@@ -1,0 +1,51 @@
+// SCRIPT FLUSH (as after a restart or failover) is survived: the next request still gets 200.
+
+import { createHash } from 'node:crypto'
+import express from 'express'
+import type { Redis } from 'ioredis'
+import request from 'supertest'
+import { apiKeyGuard, KeyManager, RedisStore } from '../../src'
+import { VERIFY_LUA } from '../../src/redis-store'
+import { newClient, uniquePrefix } from '../harness/redis'
+import { type RedisServer, startRedisServer } from '../harness/redis-server'
+
+const sha = createHash('sha1').update(VERIFY_LUA).digest('hex')
+
+describe('SCRIPT FLUSH (private redis-server)', () => {
+  let server: RedisServer
+  let store: RedisStore
+  let admin: Redis
+
+  beforeAll(async () => {
+    server = await startRedisServer()
+    store = new RedisStore({ url: server.url, prefix: uniquePrefix() })
+    admin = newClient(server.url)
+  })
+  afterAll(async () => {
+    admin?.disconnect()
+    await store?.close()
+    await server?.stop()
+  })
+
+  it('reloads the script by itself, and the counters carry on', async () => {
+    const keys = new KeyManager(store)
+    const { data } = await keys.create({ name: 'Flushed', quotas: { total: 3 } })
+    const app = express()
+    app.get('/r', apiKeyGuard({ store, requestLog: false }), (_req, res) => res.json({ ok: true }))
+    const get = () => request(app).get('/r').set('Authorization', `Bearer ${data.api_key}`)
+
+    const loaded = async () => ((await admin.script('EXISTS', sha)) as number[])[0]
+
+    expect((await get()).status).toBe(200)
+    expect(await loaded()).toBe(1)
+    await admin.script('FLUSH')
+    expect(await loaded()).toBe(0)
+    expect((await get()).status).toBe(200)
+    expect(await loaded()).toBe(1)
+    await admin.script('FLUSH')
+    expect((await get()).status).toBe(200)
+    const over = await get()
+    expect(over.status).toBe(401)
+    expect(over.body.code).toBe('QUOTA_EXCEEDED')
+  })
+})
