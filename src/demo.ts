@@ -1,6 +1,9 @@
-// `npm start`: a small API with one protected route, a demo plan and a fresh key printed as curl.
+// `npm start`: a small API with one protected route, the admin API, a demo plan and fresh keys printed as curl.
 
+import type { AddressInfo } from 'node:net'
 import express from 'express'
+import { adminRouter } from './admin-router'
+import { ensureAdminKey } from './bootstrap'
 import { defaultStore } from './default-store'
 import { apiKeyGuard } from './guard'
 import { KeyManager } from './key-manager'
@@ -18,15 +21,17 @@ async function main(): Promise<void> {
     })
   }
   const { data } = await keys.create({ name: 'Demo key', user_id: 'demo-user', plan_id: 'demo' })
+  const admin = await ensureAdminKey(keys)
 
   const app = express()
   app.get('/v1/hello', apiKeyGuard({ store }), (req, res) => {
     res.json({ message: `Hello, ${req.apiKey?.name}`, key_id: req.apiKey?.id })
   })
+  app.use('/admin', adminRouter({ store }))
   app.get('/health', (_req, res) => res.json({ ok: true }))
 
-  const port = Number(process.env.PORT ?? 3000)
-  const server = app.listen(port, () => {
+  const server = app.listen(Number(process.env.PORT ?? 3000), () => {
+    const port = (server.address() as AddressInfo).port // the real one when PORT=0
     const where = process.env.REDIS_URL
       ? `Redis at ${process.env.REDIS_URL}`
       : 'the embedded MemoryStore'
@@ -35,6 +40,12 @@ async function main(): Promise<void> {
     console.log(
       `\n  curl -i -H "Authorization: Bearer ${data.api_key}" http://localhost:${port}/v1/hello\n`,
     )
+    if (admin) {
+      console.log('No admin key existed, so one was created (shown once; keep it). The admin API:')
+      console.log(
+        `\n  curl -H "Authorization: Bearer ${admin.api_key}" http://localhost:${port}/admin/keys\n`,
+      )
+    }
   })
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)))
   process.on('SIGINT', stop)

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'KEY_IN_USE'
   | 'PLAN_IN_USE'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL_ERROR'
 
 /** An answer keyguard gives over HTTP: `{ error, code, details? }` with a status. */
 export class KeyguardError extends Error {

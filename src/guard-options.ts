@@ -2,6 +2,7 @@
 
 import type { Request } from 'express'
 import { z } from 'zod'
+import type { RequestLogOptions } from './request-log'
 import type { Store } from './store'
 import { validateOptions } from './validate-options'
 
@@ -24,6 +25,8 @@ export interface ApiKeyGuardOptions {
   legacyHeaders?: boolean
   /** Token prefix, the `kg` of `kg_sk_…`. Defaults to `kg`. */
   prefix?: string
+  /** Log each request of a known key after its response, in batches; `false` turns it off. Defaults to true. */
+  requestLog?: boolean | RequestLogOptions
 }
 
 const costSchema = z.union([
@@ -63,6 +66,15 @@ export const guardOptionsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits, like "kg"')
     .default('kg'),
+  requestLog: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        batchSize: z.number().int().min(1, 'must be 1 or more').max(10000).optional(),
+        flushIntervalMs: z.number().int().min(1, 'must be 1 ms or more').max(3600000).optional(),
+      }),
+    ])
+    .default(true),
 })
 
 export type ResolvedGuardOptions = z.infer<typeof guardOptionsSchema>

@@ -6,6 +6,7 @@ import { defaultStore } from './default-store'
 import { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
 import { type ApiKeyGuardOptions, resolveGuardOptions } from './guard-options'
 import { setRateLimitHeaders } from './headers'
+import { requestLogBatcher, trackRequest } from './request-log'
 import { hashToken, parseToken, type TokenType } from './token'
 import type { ApiKey } from './types'
 import type { Verdict } from './verdict'
@@ -29,12 +30,14 @@ const RATE_MESSAGE = {
 } as const
 
 function send(res: Response, error: KeyguardError): void {
+  res.locals.keyguardReason = error.code
   res.status(error.status).json(error.toJSON())
 }
 
 export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   const config = resolveGuardOptions(options)
   const store = config.store ?? defaultStore()
+  const log = requestLogBatcher(store, config.requestLog)
   const { prefix, scopes, cost } = config
 
   const reject = (res: Response, verdict: Verdict): void => {
@@ -90,6 +93,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
         ),
       )
     }
+    if (log) trackRequest(log, req, res, parsed.id, token, credits)
 
     let verdict: Verdict
     try {

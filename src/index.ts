@@ -1,5 +1,8 @@
 // Public entry point: re-exports only.
 
+export type { AdminRouterOptions } from './admin-options'
+export { adminRouter } from './admin-router'
+export { ensureAdminKey } from './bootstrap'
 export { defaultStore } from './default-store'
 export type { ErrorCode } from './errors'
 export { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
@@ -9,7 +12,21 @@ export { KeyManager, type KeyManagerOptions, type Page } from './key-manager'
 export { MemoryStore, type MemoryStoreOptions } from './memory-store'
 export { PlanManager, type PlanUpdateOptions } from './plan-manager'
 export { RedisStore, type RedisStoreOptions } from './redis-store'
-export type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
+export {
+  flushRequestLogs,
+  RequestLogBatcher,
+  type RequestLogOptions,
+} from './request-log'
+export type { RequestLogCaps } from './request-log-caps'
+export type {
+  KeyRecord,
+  LimitsWrite,
+  LoadedKey,
+  SaveKeyOptions,
+  Store,
+  StoredKey,
+  VerifyRequest,
+} from './store'
 export { hashToken, mintToken, type ParsedToken, parseToken, type TokenType } from './token'
 export type * from './types'
 export type { Outcome, Verdict, WindowState } from './verdict'

@@ -2,6 +2,7 @@
 
 import { defaultStore } from './default-store'
 import { KeyguardError, notFound, planNotFound } from './errors'
+import { loadKeyRecords } from './key-batch'
 import { effectiveLimits } from './limits'
 import { parseInput } from './parse-input'
 import { PlanManager } from './plan-manager'
@@ -12,11 +13,13 @@ import {
   keyUpdateSchema,
   type ListQuery,
   listQuerySchema,
+  type PageQuery,
+  pageQuerySchema,
   regenerateSchema,
 } from './schemas'
-import type { LoadedKey, Store, StoredKey } from './store'
+import type { LoadedKey, Store } from './store'
 import { hashToken, isKeyId, mintToken, newKeyId } from './token'
-import type { ApiKey, ApiKeyWithSecret, Plan, Usage } from './types'
+import type { ApiKey, ApiKeyWithSecret, Plan, RequestPage, Usage } from './types'
 import { computeUsage } from './usage'
 
 export interface KeyManagerOptions {
@@ -41,7 +44,7 @@ export class KeyManager {
   constructor(store?: Store, options: KeyManagerOptions = {}) {
     this.store = store ?? defaultStore()
     this.prefix = options.prefix ?? 'kg'
-    this.plans = new PlanManager(this.store, (loaded, plan) => this.rewriteLimits(loaded, plan))
+    this.plans = new PlanManager(this.store)
   }
 
   async create(input: KeyCreateInput): Promise<{ data: ApiKeyWithSecret }> {
@@ -85,9 +88,10 @@ export class KeyManager {
     const q = parseInput(listQuerySchema, query)
     const ids = await this.store.listKeyIds()
     const keys: ApiKey[] = []
-    for (let i = 0; i < ids.length; i += 100) {
-      const batch = await Promise.all(ids.slice(i, i + 100).map((id) => this.store.loadKey(id)))
-      for (const loaded of batch) if (loaded) keys.push(loaded.key)
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (const found of await loadKeyRecords(this.store, ids.slice(i, i + 1000))) {
+        if (found) keys.push(found.key)
+      }
     }
     const matches = keys
       .filter(
@@ -180,6 +184,12 @@ export class KeyManager {
     return { data: computeUsage(loaded, await this.store.now()) }
   }
 
+  /** The key's logged requests, newest first: `{ data: { requests, count } }`. */
+  async requests(id: string, query: PageQuery = {}): Promise<{ data: RequestPage }> {
+    await this.load(id)
+    return { data: await this.store.requests(id, parseInput(pageQuerySchema, query)) }
+  }
+
   private async load(id: string): Promise<LoadedKey> {
     const loaded = isKeyId(id) ? await this.store.loadKey(id) : null
     if (!loaded) throw notFound(id)
@@ -191,21 +201,6 @@ export class KeyManager {
     const plan = await this.store.loadPlan(planId)
     if (!plan) throw planNotFound(planId)
     return plan
-  }
-
-  /** A plan edit rewrites its keys' effective limits so the very next request sees them. */
-  private async rewriteLimits(loaded: LoadedKey, plan: Plan): Promise<void> {
-    const limits = effectiveLimits(loaded.key, plan)
-    const { last_used_at, ...key } = loaded.key
-    const stored: StoredKey = {
-      key,
-      limits,
-      secretHash: loaded.secretHash,
-      previous: loaded.previous ?? null,
-    }
-    await this.store.saveKey(stored, {
-      resetWindows: limits.quota_window !== loaded.limits.quota_window,
-    })
   }
 }
 

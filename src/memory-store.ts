@@ -1,10 +1,13 @@
 // MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
 
 import { hotConfig, RING_TTL_MS, WINDOW_FIELDS } from './hot-fields'
+import { MemoryRequestLog } from './memory-request-log'
 import { type Hash, memoryVerify } from './memory-verify'
+import { flushRequestLogs } from './request-log'
+import type { RequestLogCaps } from './request-log-caps'
 import type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
 import { loadedKey } from './stored-key'
-import type { Plan } from './types'
+import type { Plan, RequestLogEntry, RequestPage } from './types'
 import { decodeVerdict, type Verdict } from './verdict'
 
 export interface MemoryStoreOptions {
@@ -12,6 +15,8 @@ export interface MemoryStoreOptions {
   clock?: () => number
   /** How often expired entries are swept, in ms. Defaults to 60000. */
   sweepInterval?: number
+  /** Logged requests kept per key: by count and by age. Defaults to 1000 and 30 days. */
+  requestLog?: RequestLogCaps
 }
 
 interface Expiring {
@@ -25,12 +30,16 @@ export class MemoryStore implements Store {
   private readonly records = new Map<string, string>()
   private readonly userRates = new Map<string, Expiring>()
   private readonly rings = new Map<string, Expiring>()
+  /** Client tokens per parent key id: token hash → `<expires_ms>|<scopes>`. */
+  private readonly clientTokens = new Map<string, Map<string, string>>()
   private readonly plans = new Map<string, Plan>()
   private readonly planKeys = new Map<string, Set<string>>()
   private readonly timer: NodeJS.Timeout
+  private readonly requestLog: MemoryRequestLog
 
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? Date.now
+    this.requestLog = new MemoryRequestLog(options.requestLog, this.clock)
     this.timer = setInterval(() => this.sweep(), options.sweepInterval ?? 60000)
     this.timer.unref()
   }
@@ -79,6 +88,9 @@ export class MemoryStore implements Store {
         }
         return entry.hash
       },
+      peekRing: () => this.rings.get(request.id)?.hash,
+      clientToken: (hash) => this.clientTokens.get(request.id)?.get(hash),
+      tokenType: request.type,
       ringTtl: (ttlMs) => {
         const entry = this.rings.get(request.id)
         if (entry) entry.expiresAt = nowMs + ttlMs
@@ -135,6 +147,8 @@ export class MemoryStore implements Store {
     const plan = (JSON.parse(record) as { plan_id: string | null }).plan_id
     this.records.delete(id)
     this.hot.delete(id)
+    this.clientTokens.delete(id)
+    this.requestLog.delete(id)
     this.rings.delete(id)
     if (plan !== null) this.planKeys.get(plan)?.delete(id)
   }
@@ -166,7 +180,35 @@ export class MemoryStore implements Store {
       .sort((a, b) => a.id.localeCompare(b.id))
   }
 
+  async appendRequests(entries: readonly RequestLogEntry[]): Promise<void> {
+    // Only known keys get a log: a forged token of an unknown id stores nothing.
+    this.requestLog.append(entries.filter((entry) => this.records.has(entry.key_id)))
+  }
+
+  async requests(id: string, page: { page: number; limit: number }): Promise<RequestPage> {
+    return this.requestLog.read(id, page)
+  }
+
+  async saveClientToken(
+    keyId: string,
+    hash: string,
+    expiresMs: number,
+    scopes: readonly string[],
+  ): Promise<void> {
+    const now = this.clock()
+    const tokens = this.clientTokens.get(keyId) ?? new Map<string, string>()
+    for (const [field, value] of tokens)
+      if (Number(value.split('|')[0]) <= now) tokens.delete(field)
+    tokens.set(hash, `${expiresMs}|${scopes.join(',')}`)
+    this.clientTokens.set(keyId, tokens)
+  }
+
+  async deleteClientTokens(keyId: string): Promise<void> {
+    this.clientTokens.delete(keyId)
+  }
+
   async close(): Promise<void> {
+    await flushRequestLogs(this)
     clearInterval(this.timer)
   }
 }

@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import { encodeBase62 } from './base62'
 import { KeyguardError, planNotFound, validationError } from './errors'
+import { loadKeyRecords, rewriteLimits } from './key-batch'
+import { effectiveLimits } from './limits'
 import { parseInput } from './parse-input'
 import {
   type PlanCreateInput,
@@ -10,25 +12,20 @@ import {
   planCreateSchema,
   planUpdateSchema,
 } from './schemas'
-import type { LoadedKey, Store } from './store'
+import type { LimitsWrite, Store } from './store'
 import type { Plan } from './types'
-
-export type RewriteKey = (loaded: LoadedKey, plan: Plan) => Promise<void>
 
 export interface PlanUpdateOptions {
   /** Called after each batch of rewritten keys. */
   onProgress?: (done: number, total: number) => void
-  /** Keys rewritten concurrently. Defaults to 200. */
+  /** Keys read and rewritten per batch (one pipeline each way on Redis). Defaults to 1000. */
   batchSize?: number
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 export class PlanManager {
-  constructor(
-    private readonly store: Store,
-    private readonly rewrite: RewriteKey,
-  ) {}
+  constructor(private readonly store: Store) {}
 
   async create(input: PlanCreateInput): Promise<{ data: Plan }> {
     const body = parseInput(planCreateSchema, input)
@@ -79,14 +76,20 @@ export class PlanManager {
     }
     await this.store.savePlan(plan)
     const ids = await this.store.keyIdsOfPlan(id)
-    const batch = options.batchSize ?? 200
+    const batch = options.batchSize ?? 1000
     for (let i = 0; i < ids.length; i += batch) {
-      await Promise.all(
-        ids.slice(i, i + batch).map(async (keyId) => {
-          const loaded = await this.store.loadKey(keyId)
-          if (loaded && loaded.key.plan_id === id) await this.rewrite(loaded, plan)
-        }),
-      )
+      const writes: Array<LimitsWrite & { resetWindows: boolean }> = []
+      for (const found of await loadKeyRecords(this.store, ids.slice(i, i + batch))) {
+        if (!found || found.key.plan_id !== id) continue
+        const { last_used_at, ...key } = found.key
+        const limits = effectiveLimits(key, plan)
+        writes.push({
+          key,
+          limits,
+          resetWindows: limits.quota_window !== found.limits.quota_window,
+        })
+      }
+      await rewriteLimits(this.store, writes)
       options.onProgress?.(Math.min(i + batch, ids.length), ids.length)
     }
     return { data: plan }

@@ -3,6 +3,7 @@
 export interface RedisKeyNames {
   hot(tag: string, id: string): string
   ring(tag: string, id: string): string
+  clientTokens(tag: string, id: string): string
   record(tag: string, id: string): string
   userRate(tag: string): string
   logs(tag: string, id: string): string
@@ -15,6 +16,7 @@ export function redisKeyNames(prefix: string): RedisKeyNames {
   return {
     hot: (tag, id) => `${prefix}{${tag}}:k:${id}`,
     ring: (tag, id) => `${prefix}{${tag}}:r:${id}`,
+    clientTokens: (tag, id) => `${prefix}{${tag}}:c:${id}`,
     record: (tag, id) => `${prefix}{${tag}}:m:${id}`,
     userRate: (tag) => `${prefix}{${tag}}:u`,
     logs: (tag, id) => `${prefix}{${tag}}:l:${id}`,

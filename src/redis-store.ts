@@ -4,11 +4,23 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Cluster, Redis } from 'ioredis'
 import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import * as keyBatch from './redis-key-batch'
 import { type RedisKeyNames, redisKeyNames } from './redis-keys'
-import type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
+import { RedisRequestLog } from './redis-request-log'
+import { flushRequestLogs } from './request-log'
+import { type RequestLogCaps, resolveRequestLogCaps } from './request-log-caps'
+import type {
+  KeyRecord,
+  LimitsWrite,
+  LoadedKey,
+  SaveKeyOptions,
+  Store,
+  StoredKey,
+  VerifyRequest,
+} from './store'
 import { loadedKey } from './stored-key'
 import { TAG_LENGTH } from './token'
-import type { Plan } from './types'
+import type { Plan, RequestLogEntry, RequestPage } from './types'
 import { decodeVerdict, type RawVerdict, type Verdict } from './verdict'
 import { withTimeout } from './with-timeout'
 
@@ -25,6 +37,8 @@ export interface RedisStoreOptions {
   autoPipelining?: boolean
   /** Test clock in ms since the epoch; by default the time comes from Redis `TIME`. */
   clock?: () => number
+  /** Logged requests kept per key (a Redis Stream): by count and by age. Defaults to 1000 and 30 days. */
+  requestLog?: RequestLogCaps
 }
 
 type VerifyCommand = (
@@ -32,10 +46,12 @@ type VerifyCommand = (
   record: string,
   userRate: string,
   ring: string,
+  clientTokens: string,
   hash: string,
   now: string,
   cost: number,
   scopes: string,
+  tokenType: string,
 ) => Promise<RawVerdict>
 
 export const VERIFY_LUA = readFileSync(join(__dirname, '..', 'lua', 'verify.lua'), 'utf8')
@@ -47,8 +63,11 @@ export class RedisStore implements Store {
   private readonly timeout: number
   private readonly clock: (() => number) | undefined
   private readonly ownsClient: boolean
+  private readonly requestLog: RedisRequestLog
 
   constructor(options: RedisStoreOptions = {}) {
+    // Validated before a client exists: a bad option must not leave a connection open.
+    const logCaps = resolveRequestLogCaps('RedisStore', options.requestLog)
     this.prefix = options.prefix ?? 'kg:'
     this.names = redisKeyNames(this.prefix)
     this.timeout = options.commandTimeout ?? 500
@@ -63,7 +82,17 @@ export class RedisStore implements Store {
       })
     // An unhandled 'error' event would crash the process; failures surface per call instead.
     if (this.ownsClient) this.client.on('error', () => {})
-    this.client.defineCommand('keyguardVerify', { numberOfKeys: 4, lua: VERIFY_LUA })
+    this.client.defineCommand('keyguardVerify', { numberOfKeys: 5, lua: VERIFY_LUA })
+    this.requestLog = new RedisRequestLog(
+      {
+        client: this.client,
+        names: this.names,
+        timeout: this.timeout,
+        now: () => this.now(),
+        clock: this.clock,
+      },
+      logCaps,
+    )
   }
 
   private call<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -80,10 +109,12 @@ export class RedisStore implements Store {
         this.names.record(tag, id),
         this.names.userRate(tag),
         this.names.ring(tag, id),
+        this.names.clientTokens(tag, id),
         request.hash,
         this.clock ? String(Math.floor(this.clock() * 1000)) : '',
         request.cost,
         request.scopes.join(','),
+        request.type === 'ct' ? 'ct' : '',
       ),
       'verify',
     )
@@ -151,6 +182,7 @@ export class RedisStore implements Store {
         this.names.record(tag, id),
         this.names.hot(tag, id),
         this.names.ring(tag, id),
+        this.names.clientTokens(tag, id),
         this.names.logs(tag, id),
       ),
       'DEL',
@@ -188,7 +220,50 @@ export class RedisStore implements Store {
       .sort((a, b) => a.id.localeCompare(b.id))
   }
 
+  async appendRequests(entries: readonly RequestLogEntry[]): Promise<void> {
+    await this.requestLog.append(entries)
+  }
+
+  async requests(id: string, page: { page: number; limit: number }): Promise<RequestPage> {
+    return this.requestLog.read(id, page)
+  }
+
+  async loadKeyRecords(ids: readonly string[]): Promise<Array<KeyRecord | null>> {
+    return this.call(keyBatch.loadKeyRecords(this.client, this.names, ids), 'load keys')
+  }
+
+  async saveKeyLimits(writes: readonly LimitsWrite[]): Promise<void> {
+    await this.call(keyBatch.saveKeyLimits(this.client, this.names, writes), 'save limits')
+  }
+
+  async saveClientToken(
+    keyId: string,
+    hash: string,
+    expiresMs: number,
+    scopes: readonly string[],
+  ): Promise<void> {
+    const key = this.names.clientTokens(keyId.slice(0, TAG_LENGTH), keyId)
+    const now = await this.now()
+    const all = await this.call(this.client.hgetall(key), 'HGETALL')
+    const expired = Object.entries(all)
+      .filter(([, value]) => Number(value.split('|')[0]) <= now)
+      .map(([field]) => field)
+    const tx = this.client.multi().hset(key, hash, `${expiresMs}|${scopes.join(',')}`)
+    if (expired.length > 0) tx.hdel(key, ...expired)
+    // The hash lives as long as its longest-lived token.
+    tx.pexpireat(key, expiresMs, 'NX').pexpireat(key, expiresMs, 'GT')
+    await this.call(tx.exec(), 'MULTI')
+  }
+
+  async deleteClientTokens(keyId: string): Promise<void> {
+    await this.call(
+      this.client.del(this.names.clientTokens(keyId.slice(0, TAG_LENGTH), keyId)),
+      'DEL',
+    )
+  }
+
   async close(): Promise<void> {
+    await flushRequestLogs(this)
     if (this.ownsClient) this.client.disconnect()
   }
 }

@@ -30,8 +30,17 @@ const isoDate = z
     'must be an ISO 8601 date, e.g. 2030-01-01T00:00:00Z',
   )
 
+/** Limitly's message for a missing or empty name. */
+const requiredName = z
+  .string({
+    error: (issue) => (issue.input === undefined ? 'Name is required' : 'must be a string'),
+  })
+  .trim()
+  .min(1, 'Name is required')
+  .max(200)
+
 const keyFields = {
-  name: z.string().trim().min(1, 'Name is required').max(200),
+  name: requiredName,
   plan_id: z.string().min(1).max(100).nullable().optional(),
   status: z.enum(['active', 'inactive'], { error: 'must be "active" or "inactive"' }).optional(),
   category: z.string().max(100).nullable().optional(),
@@ -60,7 +69,7 @@ const planId = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'plan ids are letters, digits and _ . -')
 
 const planFields = {
-  name: z.string().trim().min(1, 'Name is required').max(200),
+  name: requiredName,
   rate: rateSchema.optional(),
   quotas: quotasSchema.omit({ total: true }).optional(),
   quota_window: z
@@ -81,9 +90,13 @@ export const regenerateSchema = z.strictObject({
     .optional(),
 })
 
-export const listQuerySchema = z.object({
+/** `page` (from 1) and `limit` (10 by default, at most 100), as Limitly paginates. */
+export const pageQuerySchema = z.object({
   page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').default(1),
   limit: z.coerce.number().int('must be a whole number').min(1).max(100, 'max 100').default(10),
+})
+
+export const listQuerySchema = pageQuerySchema.extend({
   status: z.enum(['active', 'inactive']).optional(),
   category: z.string().optional(),
   user_id: z.string().optional(),
@@ -95,3 +108,22 @@ export type KeyUpdateInput = z.input<typeof keyUpdateSchema>
 export type PlanCreateInput = z.input<typeof planCreateSchema>
 export type PlanUpdateInput = z.input<typeof planUpdateSchema>
 export type ListQuery = z.input<typeof listQuerySchema>
+export type PageQuery = z.input<typeof pageQuerySchema>
+
+export const clientTokenSchema = z
+  .strictObject({
+    key_id: z.string().min(1).max(100).optional(),
+    user_id: z.union([z.string().min(1).max(200), z.number().int()]).optional(),
+    ttl_seconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(1, 'must be 1 or more')
+      .optional(),
+    scopes: z.array(scope).max(100).optional(),
+  })
+  .refine((body) => body.key_id !== undefined || body.user_id !== undefined, {
+    message: 'key_id or user_id is required',
+    path: ['key_id'],
+  })
+
+export type ClientTokenInput = z.input<typeof clientTokenSchema>

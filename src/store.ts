@@ -1,6 +1,7 @@
 // The one interface behind everything: RedisStore and MemoryStore both implement it.
 
-import type { ApiKey, EffectiveLimits, Plan } from './types'
+import type { TokenType } from './token'
+import type { ApiKey, EffectiveLimits, Plan, RequestLogEntry, RequestPage } from './types'
 import type { Verdict } from './verdict'
 
 export interface VerifyRequest {
@@ -14,6 +15,8 @@ export interface VerifyRequest {
   cost: number
   /** Scopes the route requires. */
   scopes: readonly string[]
+  /** The token type; a client token (`ct`) is checked against its parent key's client tokens. */
+  type?: TokenType
 }
 
 /** Everything stored about a key except its counters. */
@@ -50,5 +53,34 @@ export interface Store {
   loadPlan(id: string): Promise<Plan | null>
   deletePlan(id: string): Promise<void>
   listPlans(): Promise<Plan[]>
+  /** Stores a client token of a key: its SHA-256, expiry (ms since the epoch) and scopes. */
+  saveClientToken(
+    keyId: string,
+    hash: string,
+    expiresMs: number,
+    scopes: readonly string[],
+  ): Promise<void>
+  /** Revokes every client token of a key (on regenerate, deactivate and delete). */
+  deleteClientTokens(keyId: string): Promise<void>
   close(): Promise<void>
+  /** Appends logged requests (batched by the guard, off the request path), capped per key. */
+  appendRequests(entries: readonly RequestLogEntry[]): Promise<void>
+  /** A key's logged requests, newest first, with the number kept. */
+  requests(id: string, page: { page: number; limit: number }): Promise<RequestPage>
+  /** Optional: many keys' records and effective limits at once (pipelined). */
+  loadKeyRecords?(ids: readonly string[]): Promise<Array<KeyRecord | null>>
+  /** Optional: rewrites only the effective limits of many keys at once (a plan edit). */
+  saveKeyLimits?(writes: readonly LimitsWrite[]): Promise<void>
+}
+
+/** A key's record and effective limits, without its counters. */
+export interface KeyRecord {
+  key: ApiKey
+  limits: EffectiveLimits
+}
+
+/** New effective limits for one key (its window counters stay as they are). */
+export interface LimitsWrite {
+  key: Omit<ApiKey, 'last_used_at'>
+  limits: EffectiveLimits
 }

@@ -95,3 +95,42 @@ export interface Usage {
   total_requests: number
   windows: UsageWindow[]
 }
+
+export type RequestStatus = 'allowed' | 'rejected'
+
+/** One logged request, as the guard records it after the response (never the token). */
+export interface RequestLogEntry {
+  key_id: string
+  /** When the request reached the guard, ms since the epoch. */
+  timestamp: number
+  method: string
+  /** The path, without the query string. */
+  endpoint: string
+  status: RequestStatus
+  status_code: number
+  /** The rejection's error code (e.g. `RATE_LIMITED`); null when allowed. */
+  reason: string | null
+  duration_ms: number
+  ip_address: string | null
+  /** Credits charged to the quotas: the cost when allowed, 0 when rejected. */
+  credits: number
+}
+
+/** One entry of `GET /keys/:id/requests`. */
+export interface RequestRecord {
+  timestamp: string
+  method: string
+  endpoint: string
+  status: RequestStatus
+  status_code: number
+  duration_ms: number
+  ip_address: string | null
+  credits: number
+  reason?: string
+}
+
+export interface RequestPage {
+  requests: RequestRecord[]
+  /** Every logged request of the key still kept (within the count and age caps). */
+  count: number
+}

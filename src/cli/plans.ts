@@ -1,0 +1,147 @@
+// `keyguard plans …`: create, list, get, update (rewrites its keys, with progress) and delete plans.
+
+import { type Command, Option } from 'commander'
+import type { Plan } from '../types'
+import { globalOptions, withStore } from './context'
+import { countOrNone, given, type LimitFlags, quotasOf, rateOf } from './flags'
+import { fields, limits, print, table } from './format'
+
+interface PlanFlags extends LimitFlags {
+  id?: string
+  name?: string
+  quotaWindow?: 'rolling' | 'calendar'
+  rateScope?: 'key' | 'user'
+}
+
+function planPairs(plan: Plan): Array<[string, unknown]> {
+  return [
+    ['id', plan.id],
+    ['name', plan.name],
+    ['rate', limits(plan.rate)],
+    ['quotas', limits(plan.quotas)],
+    ['quota_window', plan.quota_window],
+    ['rate_scope', plan.rate_scope],
+    ['created_at', plan.created_at],
+    ['updated_at', plan.updated_at],
+  ]
+}
+
+function planOptions(cmd: Command): Command {
+  return cmd
+    .option('--name <name>', 'a descriptive name')
+    .option('--per-second <n>', 'sustained requests per second ("none" to clear)', countOrNone)
+    .option('--burst <n>', 'requests allowed at once above the rate ("none" to clear)', countOrNone)
+    .option('--per-minute <n>', 'requests per minute ("none" to clear)', countOrNone)
+    .option('--daily <n>', 'daily quota ("none" to clear)', countOrNone)
+    .option('--weekly <n>', 'weekly quota ("none" to clear)', countOrNone)
+    .option('--monthly <n>', 'monthly quota ("none" to clear)', countOrNone)
+    .addOption(
+      new Option(
+        '--quota-window <window>',
+        'rolling (last 24 h / 7 d / 30 d) or calendar (UTC)',
+      ).choices(['rolling', 'calendar']),
+    )
+    .addOption(
+      new Option('--rate-scope <scope>', 'rates per key, or shared by all keys of a user').choices([
+        'key',
+        'user',
+      ]),
+    )
+}
+
+function planInput(o: PlanFlags): Record<string, unknown> {
+  return {
+    ...given({
+      id: o.id,
+      name: o.name,
+      rate: rateOf(o),
+      quotas: quotasOf(o),
+      quota_window: o.quotaWindow,
+      rate_scope: o.rateScope,
+    }),
+  }
+}
+
+/** Progress on stderr: a live counter on a terminal, else a line per 10%. */
+function progressReporter(planId: string): (done: number, total: number) => void {
+  let lastTenth = -1
+  return (done, total) => {
+    const line = `Rewriting the limits of the keys on plan "${planId}": ${done}/${total}`
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${line}${done === total ? '\n' : ''}`)
+      return
+    }
+    const tenth = Math.floor((done * 10) / total)
+    if (tenth !== lastTenth || done === total) {
+      lastTenth = tenth
+      process.stderr.write(`${line}\n`)
+    }
+  }
+}
+
+export function plansCommand(program: Command): void {
+  const plans = program.command('plans').description('manage plans (limits shared by many keys)')
+
+  planOptions(
+    plans
+      .command('create')
+      .description('create a plan')
+      .option('--id <id>', 'plan id, e.g. pro (letters, digits, _ . -); generated if omitted'),
+  ).action(async (o: PlanFlags, cmd: Command) => {
+    await withStore(cmd, async ({ keys }) => {
+      const result = await keys.plans.create(planInput(o) as never)
+      print(globalOptions(cmd).json, result, () => fields(planPairs(result.data)))
+    })
+  })
+
+  plans
+    .command('list')
+    .description('list plans')
+    .action(async (_o: unknown, cmd: Command) => {
+      await withStore(cmd, async ({ keys }) => {
+        const result = await keys.plans.list()
+        print(globalOptions(cmd).json, result, () => {
+          const rows = result.data.map((p) => [
+            p.id,
+            p.name,
+            limits(p.rate),
+            limits(p.quotas),
+            p.quota_window,
+            p.rate_scope,
+          ])
+          return `${table(['ID', 'NAME', 'RATE', 'QUOTAS', 'WINDOW', 'RATE SCOPE'], rows)}\n${result.count} plan(s)`
+        })
+      })
+    })
+
+  plans
+    .command('get <id>')
+    .description('show a plan')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      await withStore(cmd, async ({ keys }) => {
+        const result = await keys.plans.get(id)
+        print(globalOptions(cmd).json, result, () => fields(planPairs(result.data)))
+      })
+    })
+
+  planOptions(
+    plans.command('update <id>').description('change a plan; rewrites the limits of its keys'),
+  ).action(async (id: string, o: PlanFlags, cmd: Command) => {
+    await withStore(cmd, async ({ keys }) => {
+      const result = await keys.plans.update(id, planInput(o) as never, {
+        onProgress: progressReporter(id),
+      })
+      print(globalOptions(cmd).json, result, () => fields(planPairs(result.data)))
+    })
+  })
+
+  plans
+    .command('delete <id>')
+    .description('delete a plan no key uses')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      await withStore(cmd, async ({ keys }) => {
+        const result = await keys.plans.delete(id)
+        print(globalOptions(cmd).json, result, () => result.data.message)
+      })
+    })
+}

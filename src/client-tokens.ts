@@ -1,0 +1,125 @@
+// Client tokens (`kg_ct_…`): short-lived, browser-safe, minted from an sk key and billed to it.
+
+import { KeyguardError, notFound, validationError } from './errors'
+import { parseInput } from './parse-input'
+import { type ClientTokenInput, clientTokenSchema } from './schemas'
+import { grantsScope } from './scope-match'
+import type { Store } from './store'
+import { hashToken, isKeyId, mintToken } from './token'
+import type { ApiKey } from './types'
+
+export interface ClientTokenOptions {
+  /** Lifetime when the request names none, in seconds. Defaults to 3600. */
+  defaultTtl?: number
+  /** Longest lifetime a client token may have, in seconds. Defaults to 86400. */
+  maxTtl?: number
+}
+
+export interface ClientToken {
+  token: string
+  expires_at: string
+  key_id: string
+  user_id: ApiKey['user_id']
+  scopes: string[]
+}
+
+/** Who asks for the token: an admin may mint for any key; anyone else only for their own. */
+export interface TokenCaller {
+  id: string
+  user_id: ApiKey['user_id']
+  scopes: readonly string[]
+}
+
+const sameUser = (a: ApiKey['user_id'], b: ApiKey['user_id']): boolean =>
+  a !== null && b !== null && String(a) === String(b)
+
+export class ClientTokens {
+  private readonly defaultTtl: number
+  private readonly maxTtl: number
+
+  constructor(
+    private readonly store: Store,
+    private readonly prefix: string,
+    options: ClientTokenOptions = {},
+  ) {
+    this.defaultTtl = options.defaultTtl ?? 3600
+    this.maxTtl = options.maxTtl ?? 86400
+  }
+
+  async create(input: ClientTokenInput, caller?: TokenCaller): Promise<{ data: ClientToken }> {
+    const body = parseInput(clientTokenSchema, input)
+    const ttl = body.ttl_seconds ?? this.defaultTtl
+    if (ttl > this.maxTtl) {
+      throw validationError('ttl_seconds', `must be at most ${this.maxTtl} seconds`)
+    }
+    const parent = await this.parentOf(body, caller)
+    const scopes = body.scopes ?? parent.scopes.filter((s) => s !== 'admin')
+    if (scopes.some((s) => grantsScope([s], 'admin'))) {
+      throw validationError('scopes', 'client tokens can never carry the admin scope')
+    }
+    const outside = scopes.find((s) => !grantsScope(parent.scopes, s))
+    if (outside !== undefined) {
+      throw validationError('scopes', `"${outside}" is not a scope of the parent key`)
+    }
+    const expiresMs = (await this.store.now()) + ttl * 1000
+    const token = mintToken(this.prefix, 'ct', parent.id)
+    await this.store.saveClientToken(parent.id, hashToken(token), expiresMs, scopes)
+    return {
+      data: {
+        token,
+        expires_at: new Date(expiresMs).toISOString(),
+        key_id: parent.id,
+        user_id: parent.user_id,
+        scopes,
+      },
+    }
+  }
+
+  private async parentOf(
+    body: { key_id?: string; user_id?: string | number },
+    caller: TokenCaller | undefined,
+  ): Promise<ApiKey> {
+    const admin = caller === undefined || grantsScope(caller.scopes, 'admin')
+    let parent: ApiKey | undefined
+    if (body.key_id !== undefined) {
+      const loaded = isKeyId(body.key_id) ? await this.store.loadKey(body.key_id) : null
+      // Not an admin's key to see: answer as if it did not exist.
+      if (!loaded || (!admin && loaded.key.id !== caller?.id)) throw notFound(body.key_id)
+      parent = loaded.key
+    } else {
+      const userId = body.user_id ?? null
+      if (!admin && caller && sameUser(caller.user_id, userId)) {
+        parent = (await this.store.loadKey(caller.id))?.key
+      } else if (admin) {
+        parent = await this.newestActiveKeyOf(userId)
+      }
+      if (!parent) {
+        throw new KeyguardError(404, 'API_KEY_NOT_FOUND', 'API key not found', { user_id: userId })
+      }
+    }
+    if (parent.type !== 'sk') {
+      throw validationError('key_id', 'client tokens are minted from a secret key (sk)')
+    }
+    if (parent.status !== 'active') {
+      throw validationError('key_id', 'the parent key is inactive')
+    }
+    if (user(body) !== null && !sameUser(parent.user_id, user(body))) {
+      throw validationError('user_id', 'the key does not belong to this user_id')
+    }
+    return parent
+  }
+
+  private async newestActiveKeyOf(userId: ApiKey['user_id']): Promise<ApiKey | undefined> {
+    const ids = await this.store.listKeyIds()
+    let best: ApiKey | undefined
+    for (const id of ids) {
+      const key = (await this.store.loadKey(id))?.key
+      if (key && key.type === 'sk' && key.status === 'active' && sameUser(key.user_id, userId)) {
+        if (!best || key.created_at > best.created_at) best = key
+      }
+    }
+    return best
+  }
+}
+
+const user = (body: { user_id?: string | number }): ApiKey['user_id'] => body.user_id ?? null

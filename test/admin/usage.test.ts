@@ -1,0 +1,116 @@
+// GET /keys/:id/usage: per window used/limit/remaining/reset_time; Limitly's fields are the tightest window's.
+
+import express from 'express'
+import request from 'supertest'
+import {
+  adminRouter,
+  apiKeyGuard,
+  KeyManager,
+  MemoryStore,
+  RedisStore,
+  type Store,
+} from '../../src'
+import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
+import { call } from './harness'
+
+describe.each(['memory', 'redis'] as const)('usage over REST (%s store)', (kind) => {
+  const prefix = uniquePrefix()
+  let now = Date.parse('2026-05-06T10:30:00Z')
+  let store: Store
+  let keys: KeyManager
+  let admin: string
+  beforeAll(async () => {
+    store =
+      kind === 'memory'
+        ? new MemoryStore({ clock: () => now })
+        : new RedisStore({ url: testRedisUrl(), prefix, clock: () => now })
+    keys = new KeyManager(store)
+    admin = (await keys.create({ name: 'admin', scopes: ['admin'] })).data.api_key
+  })
+  afterAll(async () => {
+    await store.close()
+    if (kind === 'redis') {
+      const client = newClient()
+      await cleanPrefix(client, prefix)
+      client.disconnect()
+    }
+  })
+  const apps = () => ({
+    admin: express().use('/admin', adminRouter({ store, guard: { requestLog: false } })),
+    api: express().get('/r', apiKeyGuard({ store, requestLog: false }), (_q, r) => {
+      r.json({})
+    }),
+  })
+
+  it('reports each quota window and puts the tightest one at the top level', async () => {
+    const { admin: app, api } = apps()
+    const { data } = await keys.create({
+      name: 'Metered',
+      quotas: { total: 100, daily: 10, weekly: 50, monthly: 1000 },
+    })
+    for (let i = 0; i < 4; i++) {
+      expect((await request(api).get('/r').set('X-API-Key', data.api_key)).status).toBe(200)
+    }
+    const res = await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)
+    expect(res.status).toBe(200)
+    const usage = res.body.data
+    expect(usage.windows.map((w: { period: string }) => w.period)).toEqual([
+      'total',
+      'daily',
+      'weekly',
+      'monthly',
+    ])
+    for (const w of usage.windows) {
+      expect(w.used).toBe(4)
+      expect(w.remaining).toBe(w.limit - 4)
+    }
+    expect(usage.windows[0].reset_time).toBeNull() // total never resets
+    for (const w of usage.windows.slice(1)) expect(Date.parse(w.reset_time)).toBeGreaterThan(now)
+    // daily has the smallest share left (6/10): Limitly's fields are its.
+    expect(usage).toMatchObject({
+      current_usage: 4,
+      limit: 10,
+      remaining: 6,
+      period: 'day',
+      reset_time: usage.windows[1].reset_time,
+    })
+  })
+
+  it('calendar windows reset at the next UTC boundary', async () => {
+    const { admin: app, api } = apps()
+    await keys.plans.create({
+      id: `cal-${kind}`,
+      name: 'Calendar',
+      quotas: { daily: 3 },
+      quota_window: 'calendar',
+    })
+    const { data } = await keys.create({ name: 'Calendar key', plan_id: `cal-${kind}` })
+    await request(api).get('/r').set('X-API-Key', data.api_key)
+    const usage = (await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)).body.data
+    expect(usage).toMatchObject({
+      current_usage: 1,
+      limit: 3,
+      remaining: 2,
+      period: 'day',
+      reset_time: '2026-05-07T00:00:00.000Z',
+    })
+    now += 86400000
+    const tomorrow = (await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)).body.data
+    expect(tomorrow).toMatchObject({ current_usage: 0, remaining: 3 })
+  })
+
+  it('a key without quotas has null Limitly fields and no windows', async () => {
+    const { admin: app } = apps()
+    const { data } = await keys.create({ name: 'Unmetered', rate: { per_second: 5 } })
+    const usage = (await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)).body.data
+    expect(usage).toEqual({
+      current_usage: 0,
+      limit: null,
+      remaining: null,
+      reset_time: null,
+      period: null,
+      total_requests: 0,
+      windows: [],
+    })
+  })
+})

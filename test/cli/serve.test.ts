@@ -1,0 +1,121 @@
+// `keyguard serve` and `npm start`: the admin API runs, and the first run creates an admin key, shown once.
+
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { testRedisUrl } from '../harness/redis'
+import { CLI, useCli } from './run'
+
+interface Running {
+  child: ChildProcess
+  /** Resolves with stdout once it holds `lines` lines. */
+  lines(n: number): Promise<string[]>
+  stop(): Promise<number | null>
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString()
+  })
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
+  return {
+    child,
+    lines: async (n) => {
+      const deadline = Date.now() + 15000
+      while (out.split('\n').length <= n) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`no output (exit ${child.exitCode}): ${out} ${err}`)
+        }
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      return out.split('\n')
+    },
+    stop: async () => {
+      child.kill('SIGTERM')
+      return exited
+    },
+  }
+}
+
+describe('keyguard serve', () => {
+  const c = useCli()
+  const env = { ...process.env, REDIS_URL: testRedisUrl() }
+
+  it('serves the admin API; creates an admin key on the first run only', async () => {
+    const first = start([CLI, '--prefix', c.prefix, '--json', 'serve', '--port', '0'], env)
+    try {
+      const info = JSON.parse((await first.lines(1))[0] ?? '')
+      expect(info.url).toMatch(/^http:\/\/localhost:\d+\/$/)
+      expect(info.admin_key).toMatchObject({ name: 'admin', type: 'pat', scopes: ['admin'] })
+      const token: string = info.admin_key.api_key
+      const list = await fetch(`${info.url}keys`, { headers: { Authorization: `Bearer ${token}` } })
+      expect(list.status).toBe(200)
+      expect(((await list.json()) as { count: number }).count).toBe(1)
+      expect((await fetch(`${info.url}keys`)).status).toBe(401)
+      expect((await fetch(`${info.url}health`)).status).toBe(200)
+    } finally {
+      expect(await first.stop()).toBe(0)
+    }
+
+    const second = start(
+      [CLI, '--prefix', c.prefix, '--json', 'serve', '--port', '0', '--base-path', '/functions/v1'],
+      env,
+    )
+    try {
+      const info = JSON.parse((await second.lines(1))[0] ?? '')
+      expect(info.admin_key).toBeNull()
+      expect(info.url).toMatch(/\/functions\/v1\/$/)
+      expect((await fetch(`${info.url}keys`)).status).toBe(401)
+    } finally {
+      expect(await second.stop()).toBe(0)
+    }
+  })
+
+  it('prints the admin key and a curl line in human mode', async () => {
+    const fresh = `${c.prefix}human:`
+    const server = start([CLI, '--prefix', fresh, 'serve', '--port', '0'], env)
+    try {
+      const out = (await server.lines(6)).join('\n')
+      expect(out).toMatch(
+        /^keyguard admin API on http:\/\/localhost:\d+\/ \(Redis redis:\/\/[^)]*, prefix /m,
+      )
+      expect(out).toMatch(/shown only this once/)
+      expect(out).toMatch(
+        /curl -H "Authorization: Bearer kg_pat_[0-9A-Za-z]{48}" http:\/\/localhost:\d+\/keys/,
+      )
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+  })
+})
+
+describe('npm start (the demo)', () => {
+  it('mounts the admin API at /admin and prints a fresh admin key', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' }
+    delete env.REDIS_URL // the embedded MemoryStore: nothing written to a shared Redis
+    const demo = start([join(__dirname, '..', '..', 'dist', 'demo.js')], env)
+    try {
+      const out = (await demo.lines(9)).join('\n')
+      const line =
+        /curl -H "Authorization: Bearer (kg_pat_\w+)" (http:\/\/localhost:\d+\/admin\/keys)/.exec(
+          out,
+        )
+      expect(line).not.toBeNull()
+      const res = await fetch(line?.[2] ?? '', {
+        headers: { Authorization: `Bearer ${line?.[1]}` },
+      })
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as { data: Array<{ name: string }> }
+      expect(body.data.map((k) => k.name).sort()).toEqual(['Demo key', 'admin'])
+    } finally {
+      expect(await demo.stop()).toBe(0)
+    }
+  })
+})
