@@ -29,7 +29,12 @@ export function toKeyguardError(error: unknown): KeyguardError | null {
   const status = typeof e.status === 'number' ? e.status : e.statusCode
   if (typeof status !== 'number' || status < 400 || status > 499) return null
   const type = typeof e.type === 'string' ? e.type : null
-  const message = typeof e.message === 'string' ? e.message : 'Bad request'
+  let message = typeof e.message === 'string' ? e.message : 'Bad request'
+  // Parsers quote pieces of the request (JSON.parse a bit of the body, the router a path segment)
+  // that may hold a pasted token: never echo a quoted piece.
+  if (message.includes('"') || message.startsWith('Failed to decode')) {
+    message = type === null ? 'could not be decoded' : 'could not be read'
+  }
   return new KeyguardError(
     status,
     'VALIDATION_ERROR',

@@ -12,7 +12,7 @@ export interface AdminRouterOptions {
   prefix?: string
   /** Scopes a token needs to use this API. Defaults to `["admin"]`. */
   scopes?: string[]
-  /** More options for the router's own apiKeyGuard (e.g. `timeout`, `requestLog`). */
+  /** More options for the router's own apiKeyGuard (e.g. `timeout`, `requestLog`); it always fails closed. */
   guard?: Omit<ApiKeyGuardOptions, 'store' | 'scopes' | 'prefix'>
   /** Largest accepted JSON body, as for `express.json()`. Defaults to `"100kb"`. */
   bodyLimit?: string | number
@@ -43,6 +43,11 @@ export const adminOptionsSchema = z.strictObject({
     .custom<Omit<ApiKeyGuardOptions, 'store' | 'scopes' | 'prefix'>>(
       (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
       'must be an object of apiKeyGuard options',
+    )
+    // A store outage must never open the admin API (nor let anyone mint client tokens).
+    .refine(
+      (v) => v?.onStoreError !== 'fail-open',
+      'the admin API always fails closed: remove guard.onStoreError "fail-open"',
     )
     .default({}),
   bodyLimit: z

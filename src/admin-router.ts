@@ -3,11 +3,15 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express'
 import { adminErrorHandler } from './admin-errors'
 import { type AdminRouterOptions, resolveAdminOptions } from './admin-options'
+import { type AuditActor, AuditLog } from './audit'
 import { defaultStore } from './default-store'
 import { KeyguardError, validationError } from './errors'
 import { apiKeyGuard } from './guard'
+import { ipBlockerFor } from './ip-block'
+import { parseIpGroup } from './ip-group'
 import { KeyManager } from './key-manager'
 import type { KeyCreateInput, KeyUpdateInput, PlanCreateInput, PlanUpdateInput } from './schemas'
+import { withTimeout } from './with-timeout'
 
 type Handler = (req: Request, res: Response) => Promise<unknown>
 
@@ -55,12 +59,60 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   const config = resolveAdminOptions(options)
   const store = config.store ?? defaultStore()
   const keys = new KeyManager(store, { prefix: config.prefix })
+  /** Every admin action is recorded here once it succeeded (see `recorded`). */
+  const audit = new AuditLog(store)
   const onError =
     config.onError ??
     ((error: unknown) => console.error('keyguard adminRouter: unexpected error:', error))
+  /** Records an action once it succeeded; a failed write is reported to onError, the answer stands. */
+  const recorded = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write()
+    } catch (error) {
+      onError(error)
+    }
+  }
   const router = Router()
 
-  router.use(apiKeyGuard({ ...config.guard, store, scopes: config.scopes, prefix: config.prefix }))
+  // POST /tokens: any secret key may mint client tokens for itself; admins for any key.
+  const minter = apiKeyGuard({
+    ...config.guard,
+    store,
+    prefix: config.prefix,
+    tokenTypes: ['sk', 'pat'],
+  })
+  router.post(
+    '/tokens',
+    minter,
+    express.json({ limit: config.bodyLimit }),
+    requireJson,
+    async (req, res) => {
+      const caller = req.apiKey
+      // No caller would mean trusted code to KeyManager: only a verified key may mint here.
+      if (!caller) throw new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key')
+      if (caller.token_type === 'pat' && !caller.scopes.some((s) => s === 'admin' || s === '*')) {
+        throw new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions')
+      }
+      // The answer carries a bearer token: never cache it.
+      res.setHeader('Cache-Control', 'no-store')
+      const minted = await keys.tokens.create(body(req), caller)
+      // Minting by an admin is an admin action; a backend minting for its own key is traffic.
+      if (caller.scopes.some((s) => s === 'admin' || s === '*')) {
+        await recorded(() => audit.tokenCreated(actorOf(req), minted.data))
+      }
+      res.status(201).json(minted)
+    },
+  )
+  // Client tokens never reach the rest of the admin API, whatever their scopes.
+  router.use(
+    apiKeyGuard({
+      ...config.guard,
+      store,
+      scopes: config.scopes,
+      prefix: config.prefix,
+      tokenTypes: ['sk', 'pat'],
+    }),
+  )
   router.use((_req, res, next) => {
     // Answers carry secrets (create, regenerate) and live data: never cache them.
     res.setHeader('Cache-Control', 'no-store')
@@ -69,19 +121,59 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   router.use(express.json({ limit: config.bodyLimit }))
   router.use(requireJson)
 
+  const storeTimeout = typeof config.guard.timeout === 'number' ? config.guard.timeout : 500
+  const unblock = async (req: Request, res: Response, text: string): Promise<unknown> => {
+    const group = parseIpGroup(text)
+    if (group === null) {
+      throw validationError(
+        'ip',
+        'must be an IPv4 or IPv6 address, or an IPv6 /64 like 2001:db8:1:2::/64 (URL-encoded)',
+      )
+    }
+    const blocker = ipBlockerFor(store)
+    const before = (await withTimeout(blocker.list(), storeTimeout, 'IP block list')).find(
+      (b) => b.ip === group,
+    )
+    if (!(await withTimeout(blocker.unblock(group), storeTimeout, 'IP unblock'))) {
+      throw new KeyguardError(404, 'NOT_FOUND', `IP ${group} is not blocked`, { ip: group })
+    }
+    await recorded(() => audit.ipUnblocked(actorOf(req), group, before))
+    return res.json({ data: { message: 'IP unblocked' } })
+  }
+
   const routes: Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Handler>>> = {
     '/keys': {
       GET: async (req, res) => res.json(await keys.list(req.query)),
-      POST: async (req, res) =>
-        res.status(201).json(await keys.create(body(req) as KeyCreateInput)),
+      POST: async (req, res) => {
+        const result = await keys.create(body(req) as KeyCreateInput)
+        await recorded(() => audit.keyCreated(actorOf(req), result.data))
+        return res.status(201).json(result)
+      },
     },
     '/keys/:id': {
       GET: async (req, res) => res.json(await keys.get(id(req))),
-      PUT: async (req, res) => res.json(await keys.update(id(req), body(req) as KeyUpdateInput)),
-      DELETE: async (req, res) => res.json(await keys.delete(id(req))),
+      PUT: async (req, res) => {
+        const input = body(req) as KeyUpdateInput
+        const before = (await keys.get(id(req))).data
+        const result = await keys.update(id(req), input)
+        await recorded(() => audit.keyUpdated(actorOf(req), before, result.data))
+        return res.json(result)
+      },
+      DELETE: async (req, res) => {
+        const before = (await keys.get(id(req))).data
+        const result = await keys.delete(id(req))
+        await recorded(() => audit.keyDeleted(actorOf(req), before))
+        return res.json(result)
+      },
     },
     '/keys/:id/regenerate': {
-      POST: async (req, res) => res.json(await keys.regenerate(id(req), body(req))),
+      POST: async (req, res) => {
+        const input = body(req)
+        const result = await keys.regenerate(id(req), input)
+        const grace = typeof input.grace_seconds === 'number' ? input.grace_seconds : 0
+        await recorded(() => audit.keyRegenerated(actorOf(req), result.data, grace))
+        return res.json(result)
+      },
     },
     '/keys/:id/usage': {
       GET: async (req, res) => res.json(await keys.usage(id(req))),
@@ -91,16 +183,45 @@ export function adminRouter(options?: AdminRouterOptions): Router {
     },
     '/plans': {
       GET: async (_req, res) => res.json(await keys.plans.list()),
-      POST: async (req, res) =>
-        res.status(201).json(await keys.plans.create(body(req) as PlanCreateInput)),
+      POST: async (req, res) => {
+        const result = await keys.plans.create(body(req) as PlanCreateInput)
+        await recorded(() => audit.planCreated(actorOf(req), result.data))
+        return res.status(201).json(result)
+      },
     },
     '/plans/:id': {
       GET: async (req, res) => res.json(await keys.plans.get(id(req))),
-      PUT: async (req, res) =>
-        res.json(await keys.plans.update(id(req), body(req) as PlanUpdateInput)),
-      DELETE: async (req, res) => res.json(await keys.plans.delete(id(req))),
+      PUT: async (req, res) => {
+        const input = body(req) as PlanUpdateInput
+        const before = (await keys.plans.get(id(req))).data
+        const result = await keys.plans.update(id(req), input)
+        await recorded(() => audit.planUpdated(actorOf(req), before, result.data))
+        return res.json(result)
+      },
+      DELETE: async (req, res) => {
+        const before = (await keys.plans.get(id(req))).data
+        const result = await keys.plans.delete(id(req))
+        await recorded(() => audit.planDeleted(actorOf(req), before))
+        return res.json(result)
+      },
     },
-    // POST /tokens (client tokens, DESIGN §3) belongs here; a later issue adds it.
+    '/audit': {
+      GET: async (req, res) => res.json(await audit.list(req.query)),
+    },
+    '/ip-blocks': {
+      GET: async (_req, res) => {
+        const blocks = await withTimeout(ipBlockerFor(store).list(), storeTimeout, 'IP block list')
+        return res.json({ data: blocks, count: blocks.length })
+      },
+    },
+    '/ip-blocks/:ip': {
+      DELETE: async (req, res) => unblock(req, res, String(req.params.ip ?? '')),
+    },
+    // An IPv6 /64 sent without encoding its slash: /ip-blocks/2001:db8:1:2::/64.
+    '/ip-blocks/:ip/:bits': {
+      DELETE: async (req, res) =>
+        unblock(req, res, `${String(req.params.ip ?? '')}/${String(req.params.bits ?? '')}`),
+    },
   }
 
   for (const [path, handlers] of Object.entries(routes)) {
@@ -121,3 +242,9 @@ export function adminRouter(options?: AdminRouterOptions): Router {
 }
 
 const id = (req: Request): string => String(req.params.id ?? '')
+
+/** Who acts, for the audit trail: the admin key and the client IP (`trust proxy` honoured). */
+const actorOf = (req: Request): AuditActor => ({
+  id: req.apiKey?.id ?? 'unknown',
+  ip: req.ip ?? null,
+})

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The `keyguard` CLI: keys, plans, inspect and serve, on Redis (REDIS_URL or --redis-url).
+// The `keyguard` CLI: keys, plans, inspect, audit, ip-blocks and serve, on Redis (REDIS_URL or --redis-url).
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError } from 'commander'
+import { auditCommand } from './cli/audit'
 import { describeError, EXIT } from './cli/context'
 import { inspectCommand } from './cli/inspect'
+import { ipBlocksCommand } from './cli/ip-blocks'
 import { keysCommand } from './cli/keys'
 import { plansCommand } from './cli/plans'
 import { serveCommand } from './cli/serve'
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   keysCommand(program)
   plansCommand(program)
   inspectCommand(program)
+  auditCommand(program)
+  ipBlocksCommand(program)
   serveCommand(program)
   return program
 }

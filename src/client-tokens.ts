@@ -4,9 +4,15 @@ import { KeyguardError, notFound, validationError } from './errors'
 import { parseInput } from './parse-input'
 import { type ClientTokenInput, clientTokenSchema } from './schemas'
 import { grantsScope } from './scope-match'
-import type { Store } from './store'
+import type { LoadedKey, Store } from './store'
 import { hashToken, isKeyId, mintToken } from './token'
 import type { ApiKey } from './types'
+
+/**
+ * How long the stores still know a client token after it expired, so that it answers 401
+ * EXPIRED_API_KEY (which does not count against the client's IP) rather than INVALID_API_KEY.
+ */
+export const EXPIRED_TOKEN_KEPT_MS = 3_600_000
 
 export interface ClientTokenOptions {
   /** Lifetime when the request names none, in seconds. Defaults to 3600. */
@@ -52,8 +58,9 @@ export class ClientTokens {
     if (ttl > this.maxTtl) {
       throw validationError('ttl_seconds', `must be at most ${this.maxTtl} seconds`)
     }
-    const parent = await this.parentOf(body, caller)
-    const scopes = body.scopes ?? parent.scopes.filter((s) => s !== 'admin')
+    const { parent, graceUntil } = await this.parentOf(body, caller)
+    // By default the parent's scopes, less any that grants admin (`admin`, `*`).
+    const scopes = body.scopes ?? parent.scopes.filter((s) => !grantsScope([s], 'admin'))
     if (scopes.some((s) => grantsScope([s], 'admin'))) {
       throw validationError('scopes', 'client tokens can never carry the admin scope')
     }
@@ -61,7 +68,10 @@ export class ClientTokens {
     if (outside !== undefined) {
       throw validationError('scopes', `"${outside}" is not a scope of the parent key`)
     }
-    const expiresMs = (await this.store.now()) + ttl * 1000
+    const now = await this.store.now()
+    let expiresMs = now + ttl * 1000
+    // The caller may hold the secret a regenerate replaced: its tokens never outlive that grace.
+    if (graceUntil !== null && graceUntil > now) expiresMs = Math.min(expiresMs, graceUntil)
     const token = mintToken(this.prefix, 'ct', parent.id)
     await this.store.saveClientToken(parent.id, hashToken(token), expiresMs, scopes)
     return {
@@ -78,18 +88,20 @@ export class ClientTokens {
   private async parentOf(
     body: { key_id?: string; user_id?: string | number },
     caller: TokenCaller | undefined,
-  ): Promise<ApiKey> {
+  ): Promise<{ parent: ApiKey; graceUntil: number | null }> {
     const admin = caller === undefined || grantsScope(caller.scopes, 'admin')
     let parent: ApiKey | undefined
+    let loaded: LoadedKey | null = null
     if (body.key_id !== undefined) {
-      const loaded = isKeyId(body.key_id) ? await this.store.loadKey(body.key_id) : null
+      loaded = isKeyId(body.key_id) ? await this.store.loadKey(body.key_id) : null
       // Not an admin's key to see: answer as if it did not exist.
       if (!loaded || (!admin && loaded.key.id !== caller?.id)) throw notFound(body.key_id)
       parent = loaded.key
     } else {
       const userId = body.user_id ?? null
       if (!admin && caller && sameUser(caller.user_id, userId)) {
-        parent = (await this.store.loadKey(caller.id))?.key
+        loaded = await this.store.loadKey(caller.id)
+        parent = loaded?.key
       } else if (admin) {
         parent = await this.newestActiveKeyOf(userId)
       }
@@ -106,7 +118,7 @@ export class ClientTokens {
     if (user(body) !== null && !sameUser(parent.user_id, user(body))) {
       throw validationError('user_id', 'the key does not belong to this user_id')
     }
-    return parent
+    return { parent, graceUntil: admin ? null : (loaded?.previous?.untilMs ?? null) }
   }
 
   private async newestActiveKeyOf(userId: ApiKey['user_id']): Promise<ApiKey | undefined> {

@@ -1,5 +1,7 @@
 // Coded errors: what the guard and the admin API answer, and what a misconfiguration throws.
 
+import { ID_LENGTH } from './token'
+
 export type ErrorCode =
   | 'MISSING_API_KEY'
   | 'INVALID_API_KEY'
@@ -58,8 +60,11 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Anything longer than a key id is not one, and may be a pasted token: it is never echoed. */
 export const notFound = (id: string): KeyguardError =>
-  new KeyguardError(404, 'API_KEY_NOT_FOUND', 'API key not found', { id })
+  new KeyguardError(404, 'API_KEY_NOT_FOUND', 'API key not found', {
+    id: id.length <= ID_LENGTH ? id : '[redacted]',
+  })
 
 export const planNotFound = (id: string): KeyguardError =>
   new KeyguardError(404, 'PLAN_NOT_FOUND', 'Plan not found', { id })

@@ -2,8 +2,10 @@
 
 import type { Request } from 'express'
 import { z } from 'zod'
+import type { IpBlockOptions } from './ip-block'
 import type { RequestLogOptions } from './request-log'
 import type { Store } from './store'
+import type { TokenType } from './token'
 import { validateOptions } from './validate-options'
 
 export interface ApiKeyGuardOptions {
@@ -27,15 +29,22 @@ export interface ApiKeyGuardOptions {
   prefix?: string
   /** Log each request of a known key after its response, in batches; `false` turns it off. Defaults to true. */
   requestLog?: boolean | RequestLogOptions
+  /** Block an IP (IPv6: its /64) after failed authentications; `false` turns it off. Defaults to 20 failures in 600 s, then a 900 s block. */
+  ipBlock?: false | IpBlockOptions
+  /** Token types this route accepts; others get 403 INSUFFICIENT_SCOPE. Defaults to `['sk', 'pat', 'ct']`. */
+  tokenTypes?: TokenType[]
 }
 
-const costSchema = z.union([
-  z.number().int('must be a whole number of credits').min(0, 'must be 0 or more'),
-  z.custom<(req: Request) => number>(
-    (v) => typeof v === 'function',
-    'must be a number or a function',
-  ),
-])
+const costSchema = z.union(
+  [
+    z.number().int('must be a whole number of credits').min(0, 'must be 0 or more'),
+    z.custom<(req: Request) => number>(
+      (v) => typeof v === 'function',
+      'must be a number or a function',
+    ),
+  ],
+  { error: 'must be a whole number of credits >= 0, or a function req => number' },
+)
 
 export const guardOptionsSchema = z.strictObject({
   store: z
@@ -60,7 +69,26 @@ export const guardOptionsSchema = z.strictObject({
     .enum(['fail-closed', 'fail-open'], { error: 'must be "fail-closed" or "fail-open"' })
     .default('fail-closed'),
   timeout: z.number().int().positive('must be a positive number of ms').default(500),
-  storeRetryAfter: z.number().int().positive().default(1),
+  ipBlock: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        failures: z.number().int().min(1, 'must be 1 or more').optional(),
+        window: z.number().int().min(1, 'must be 1 second or more').optional(),
+        block: z.number().int().min(1, 'must be 1 second or more').optional(),
+        recheck: z.number().int().min(1, 'must be 1 second or more').optional(),
+      }),
+    ])
+    .default({}),
+  tokenTypes: z
+    .array(z.enum(['sk', 'pat', 'ct'], { error: 'token types are "sk", "pat" and "ct"' }))
+    .min(1, 'name at least one token type')
+    .default(['sk', 'pat', 'ct']),
+  storeRetryAfter: z
+    .number()
+    .int('must be a whole number of seconds')
+    .positive('must be 1 second or more')
+    .default(1),
   legacyHeaders: z.boolean().default(false),
   prefix: z
     .string()

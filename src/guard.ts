@@ -6,6 +6,8 @@ import { defaultStore } from './default-store'
 import { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
 import { type ApiKeyGuardOptions, resolveGuardOptions } from './guard-options'
 import { setRateLimitHeaders } from './headers'
+import { ipBlockerFor } from './ip-block'
+import { ipGroup } from './ip-group'
 import { requestLogBatcher, trackRequest } from './request-log'
 import { hashToken, parseToken, type TokenType } from './token'
 import type { ApiKey } from './types'
@@ -38,7 +40,25 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   const config = resolveGuardOptions(options)
   const store = config.store ?? defaultStore()
   const log = requestLogBatcher(store, config.requestLog)
-  const { prefix, scopes, cost } = config
+  const blocker = config.ipBlock === false ? null : ipBlockerFor(store, config.ipBlock)
+  const { prefix, scopes, cost, tokenTypes } = config
+
+  /** 403 IP_BLOCKED when the client's IP group is blocked (from memory; re-read now and then). */
+  const blocked = async (res: Response, group: string): Promise<boolean> => {
+    if (!blocker) return false
+    let ms = blocker.blockedMs(group)
+    if (ms > 0 && blocker.needsRecheck(group)) ms = await blocker.recheck(group, config.timeout)
+    if (ms <= 0) return false
+    res.setHeader('Retry-After', String(Math.ceil(ms / 1000)))
+    send(res, new KeyguardError(403, 'IP_BLOCKED', 'IP temporarily blocked'))
+    return true
+  }
+
+  /** A failed authentication: counted against the IP; the answer is the same 401 either way. */
+  const invalid = async (res: Response, group: string): Promise<void> => {
+    if (blocker) await blocker.fail(group, config.timeout)
+    send(res, new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key'))
+  }
 
   const reject = (res: Response, verdict: Verdict): void => {
     switch (verdict.outcome) {
@@ -76,14 +96,17 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   }
 
   return async function keyguard(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const group = ipGroup(req.ip)
+    if (await blocked(res, group)) return
     const token = readCredentials(req)
     if (token === null) {
       res.setHeader('WWW-Authenticate', 'Bearer')
       return send(res, new KeyguardError(401, 'MISSING_API_KEY', 'Missing API Key'))
     }
     const parsed = parseToken(token, prefix)
-    if (parsed === null) {
-      return send(res, new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key'))
+    if (parsed === null) return invalid(res, group)
+    if (!tokenTypes.includes(parsed.type)) {
+      return send(res, new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions'))
     }
     const credits = typeof cost === 'number' ? cost : cost(req)
     if (!Number.isInteger(credits) || credits < 0) {
@@ -104,6 +127,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
           hash: hashToken(token),
           cost: credits,
           scopes,
+          type: parsed.type,
         }),
         config.timeout,
         'The key store',
@@ -121,12 +145,15 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
     }
 
     setRateLimitHeaders(res, verdict.windows, verdict.failed, config.legacyHeaders)
+    if (verdict.outcome === 'invalid') return invalid(res, group)
     if (verdict.outcome !== 'ok') return reject(res, verdict)
     if (verdict.record !== null) {
-      req.apiKey = {
-        ...(JSON.parse(verdict.record) as Omit<ApiKey, 'last_used_at'>),
-        token_type: parsed.type,
+      const record = JSON.parse(verdict.record) as Omit<ApiKey, 'last_used_at'>
+      // A client token acts with its own scopes, never more than its parent key's.
+      if (verdict.tokenScopes !== null) {
+        record.scopes = verdict.tokenScopes === '' ? [] : verdict.tokenScopes.split(',')
       }
+      req.apiKey = { ...record, token_type: parsed.type }
     }
     next()
   }

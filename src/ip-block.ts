@@ -6,6 +6,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible'
+import { KeyguardConfigError } from './errors'
 import { RedisStore } from './redis-store'
 import type { Store } from './store'
 import { withTimeout } from './with-timeout'
@@ -33,36 +34,78 @@ interface LocalBlock {
 
 const REGISTRY = new WeakMap<Store, IpBlocker>()
 
-/** The blocker of a store: guards and the admin API on one store share it. */
+/**
+ * The blocker of a store: guards and the admin API on one store share it. Options named by any
+ * guard apply whatever the order the guards (and adminRouter) were created in; two guards naming
+ * different ones is a configuration error, as they share one count per IP.
+ */
 export function ipBlockerFor(store: Store, options: IpBlockOptions = {}): IpBlocker {
-  let blocker = REGISTRY.get(store)
+  const blocker = REGISTRY.get(store)
   if (!blocker) {
-    blocker = new IpBlocker(store, options)
-    REGISTRY.set(store, blocker)
+    const created = new IpBlocker(store, options)
+    REGISTRY.set(store, created)
+    return created
   }
+  blocker.adopt(options)
   return blocker
 }
 
+type Settings = Required<IpBlockOptions>
+
+const settingsOf = (o: IpBlockOptions): Settings => ({
+  failures: o.failures ?? 20,
+  window: o.window ?? 600,
+  block: o.block ?? 900,
+  recheck: o.recheck ?? 5,
+})
+
+const named = (o: IpBlockOptions): boolean => Object.values(o).some((value) => value !== undefined)
+
 export class IpBlocker {
-  readonly failures: number
-  readonly blockSeconds: number
-  private readonly limiter: RateLimiterAbstract
+  failures = 20
+  blockSeconds = 900
+  private limiter!: RateLimiterAbstract
   private readonly local = new Map<string, LocalBlock>()
   /** MemoryStore's list of blocks (RedisStore keeps it in a sorted set). */
   private readonly memoryBlocks = new Map<string, number>()
-  private readonly recheckMs: number
+  private recheckMs = 5000
   private readonly redis: RedisStore | null
+  private settings: Settings = settingsOf({})
+  /** True once options were named (not only defaults). */
+  private explicit = false
 
   constructor(store: Store, options: IpBlockOptions = {}) {
-    this.failures = options.failures ?? 20
-    this.blockSeconds = options.block ?? 900
-    this.recheckMs = (options.recheck ?? 5) * 1000
+    this.redis = store instanceof RedisStore ? store : null
+    this.configure(options)
+  }
+
+  /** Takes the options another guard names: fine when none were named yet, or the same ones. */
+  adopt(options: IpBlockOptions): void {
+    if (!named(options)) return
+    const wanted = settingsOf(options)
+    if (!this.explicit) return this.configure(options)
+    const differs = (Object.keys(wanted) as Array<keyof Settings>).some(
+      (k) => wanted[k] !== this.settings[k],
+    )
+    if (differs) {
+      throw new KeyguardConfigError(
+        `apiKeyGuard: option "ipBlock" is ${JSON.stringify(wanted)} here but ${JSON.stringify(this.settings)} ` +
+          "for another guard (or adminRouter's guard.ipBlock) on the same store; give them all the same ipBlock options",
+      )
+    }
+  }
+
+  private configure(options: IpBlockOptions): void {
+    this.settings = settingsOf(options)
+    this.explicit = named(options)
+    this.failures = this.settings.failures
+    this.blockSeconds = this.settings.block
+    this.recheckMs = this.settings.recheck * 1000
     const limits = {
       points: this.failures,
-      duration: options.window ?? 600,
+      duration: this.settings.window,
       blockDuration: this.blockSeconds,
     }
-    this.redis = store instanceof RedisStore ? store : null
     this.limiter = this.redis
       ? new RateLimiterRedis({
           ...limits,
@@ -117,10 +160,15 @@ export class IpBlocker {
     const now = Date.now()
     let res: RateLimiterRes
     try {
-      res = await withTimeout(this.limiter.consume(group), timeoutMs, 'IP failure count')
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) return 0
-      res = error
+      // Past the threshold consume() rejects with the count: take it before withTimeout wraps it.
+      const counted = this.limiter
+        .consume(group)
+        .catch((error: unknown) =>
+          error instanceof RateLimiterRes ? error : Promise.reject(error),
+        )
+      res = await withTimeout(counted, timeoutMs, 'IP failure count')
+    } catch {
+      return 0
     }
     if (res.consumedPoints < this.failures) return 0
     let ms = res.msBeforeNext
@@ -130,6 +178,8 @@ export class IpBlocker {
       ms = this.blockSeconds * 1000
       await this.record(group, now + ms)
     }
+    // Blocks that ended are forgotten here, so memory stays bounded however many IPs attack.
+    for (const [other, block] of this.local) if (block.until <= now) this.local.delete(other)
     this.local.set(group, { until: now + ms, checkedAt: now })
     return ms
   }
@@ -145,6 +195,8 @@ export class IpBlocker {
         .exec()
         .catch(() => undefined)
     } else {
+      for (const [other, end] of this.memoryBlocks)
+        if (end <= Date.now()) this.memoryBlocks.delete(other)
       this.memoryBlocks.set(group, until)
     }
   }

@@ -32,3 +32,16 @@ export function ipGroup(ip: string | undefined): string {
     .map((g) => Number.parseInt(g, 16).toString(16))
     .join(':')}::/64`
 }
+
+/**
+ * The group an admin names to unblock: an IPv4 address, an IPv6 address (its /64), an IPv6 /64
+ * like `2001:db8:1:2::/64`, or `unknown` (requests without a client IP). Null for anything else.
+ */
+export function parseIpGroup(text: string): string | null {
+  if (text === 'unknown') return text
+  if (text.length > 100) return null
+  const address = text.endsWith('/64') ? text.slice(0, -3) : text
+  if (address !== text && !isIPv6(address)) return null
+  const group = ipGroup(address)
+  return group === 'unknown' ? null : group
+}

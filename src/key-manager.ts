@@ -1,5 +1,6 @@
 // KeyManager: keys and plans. REST, CLI and TypeScript callers all go through it.
 
+import { type ClientTokenOptions, ClientTokens } from './client-tokens'
 import { defaultStore } from './default-store'
 import { KeyguardError, notFound, planNotFound } from './errors'
 import { loadKeyRecords } from './key-batch'
@@ -25,6 +26,8 @@ import { computeUsage } from './usage'
 export interface KeyManagerOptions {
   /** Token prefix, the `kg` of `kg_sk_…`. Defaults to `kg`. */
   prefix?: string
+  /** Client token lifetimes: `defaultTtl` (3600 s) and `maxTtl` (86400 s). */
+  clientTokens?: ClientTokenOptions
 }
 
 export interface Page<T> {
@@ -39,12 +42,15 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 export class KeyManager {
   readonly store: Store
   readonly plans: PlanManager
+  /** Client tokens (`kg_ct_…`), minted from an sk key and billed to it. */
+  readonly tokens: ClientTokens
   private readonly prefix: string
 
   constructor(store?: Store, options: KeyManagerOptions = {}) {
     this.store = store ?? defaultStore()
     this.prefix = options.prefix ?? 'kg'
     this.plans = new PlanManager(this.store)
+    this.tokens = new ClientTokens(this.store, this.prefix, options.clientTokens)
   }
 
   async create(input: KeyCreateInput): Promise<{ data: ApiKeyWithSecret }> {
@@ -142,6 +148,8 @@ export class KeyManager {
       { key, limits, secretHash: loaded.secretHash, previous: loaded.previous ?? null },
       { resetWindows: limits.quota_window !== loaded.limits.quota_window },
     )
+    // A deactivated key's client tokens die with it, and stay dead if it is reactivated.
+    if (key.status === 'inactive') await this.store.deleteClientTokens(id)
     return { data: { ...key, last_used_at } }
   }
 
@@ -162,6 +170,7 @@ export class KeyManager {
       secretHash: hashToken(token),
       previous: grace > 0 ? { hash: loaded.secretHash, untilMs: nowMs + grace * 1000 } : null,
     })
+    await this.store.deleteClientTokens(id)
     return { data: { ...key, last_used_at, api_key: token } }
   }
 
@@ -175,6 +184,7 @@ export class KeyManager {
         { id },
       )
     }
+    await this.store.deleteClientTokens(id)
     await this.store.deleteKey(id)
     return { data: { message: 'API key deleted successfully' } }
   }

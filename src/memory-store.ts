@@ -1,6 +1,10 @@
 // MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
 
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
+import type { AuditLogCaps } from './audit-caps'
+import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
 import { hotConfig, RING_TTL_MS, WINDOW_FIELDS } from './hot-fields'
+import { MemoryAuditLog } from './memory-audit'
 import { MemoryRequestLog } from './memory-request-log'
 import { type Hash, memoryVerify } from './memory-verify'
 import { flushRequestLogs } from './request-log'
@@ -17,6 +21,8 @@ export interface MemoryStoreOptions {
   sweepInterval?: number
   /** Logged requests kept per key: by count and by age. Defaults to 1000 and 30 days. */
   requestLog?: RequestLogCaps
+  /** Audit records kept, newest first. Defaults to 10000. */
+  auditLog?: AuditLogCaps
 }
 
 interface Expiring {
@@ -36,10 +42,12 @@ export class MemoryStore implements Store {
   private readonly planKeys = new Map<string, Set<string>>()
   private readonly timer: NodeJS.Timeout
   private readonly requestLog: MemoryRequestLog
+  private readonly auditLog: MemoryAuditLog
 
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? Date.now
     this.requestLog = new MemoryRequestLog(options.requestLog, this.clock)
+    this.auditLog = new MemoryAuditLog(options.auditLog, this.clock)
     this.timer = setInterval(() => this.sweep(), options.sweepInterval ?? 60000)
     this.timer.unref()
   }
@@ -189,6 +197,14 @@ export class MemoryStore implements Store {
     return this.requestLog.read(id, page)
   }
 
+  async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
+    return this.auditLog.append(entry)
+  }
+
+  async audit(query: AuditQuery): Promise<AuditPage> {
+    return this.auditLog.read(query)
+  }
+
   async saveClientToken(
     keyId: string,
     hash: string,
@@ -198,7 +214,7 @@ export class MemoryStore implements Store {
     const now = this.clock()
     const tokens = this.clientTokens.get(keyId) ?? new Map<string, string>()
     for (const [field, value] of tokens)
-      if (Number(value.split('|')[0]) <= now) tokens.delete(field)
+      if (Number(value.split('|')[0]) + EXPIRED_TOKEN_KEPT_MS <= now) tokens.delete(field)
     tokens.set(hash, `${expiresMs}|${scopes.join(',')}`)
     this.clientTokens.set(keyId, tokens)
   }

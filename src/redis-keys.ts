@@ -10,6 +10,8 @@ export interface RedisKeyNames {
   keys: string
   plans: string
   planKeys(planId: string): string
+  /** The audit trail: one capped stream. */
+  audit: string
 }
 
 export function redisKeyNames(prefix: string): RedisKeyNames {
@@ -23,5 +25,6 @@ export function redisKeyNames(prefix: string): RedisKeyNames {
     keys: `${prefix}keys`,
     plans: `${prefix}plans`,
     planKeys: (planId) => `${prefix}plan-keys:${planId}`,
+    audit: `${prefix}audit`,
   }
 }

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Cluster, Redis } from 'ioredis'
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
+import { type AuditLogCaps, resolveAuditLogCaps } from './audit-caps'
+import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
 import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import { RedisAuditLog } from './redis-audit'
 import * as keyBatch from './redis-key-batch'
 import { type RedisKeyNames, redisKeyNames } from './redis-keys'
 import { RedisRequestLog } from './redis-request-log'
@@ -39,6 +43,8 @@ export interface RedisStoreOptions {
   clock?: () => number
   /** Logged requests kept per key (a Redis Stream): by count and by age. Defaults to 1000 and 30 days. */
   requestLog?: RequestLogCaps
+  /** Audit records kept (one capped Redis Stream, `{prefix}audit`). Defaults to 10000. */
+  auditLog?: AuditLogCaps
 }
 
 type VerifyCommand = (
@@ -64,10 +70,12 @@ export class RedisStore implements Store {
   private readonly clock: (() => number) | undefined
   private readonly ownsClient: boolean
   private readonly requestLog: RedisRequestLog
+  private readonly auditLog: RedisAuditLog
 
   constructor(options: RedisStoreOptions = {}) {
     // Validated before a client exists: a bad option must not leave a connection open.
     const logCaps = resolveRequestLogCaps('RedisStore', options.requestLog)
+    const auditCaps = resolveAuditLogCaps('RedisStore', options.auditLog)
     this.prefix = options.prefix ?? 'kg:'
     this.names = redisKeyNames(this.prefix)
     this.timeout = options.commandTimeout ?? 500
@@ -92,6 +100,10 @@ export class RedisStore implements Store {
         clock: this.clock,
       },
       logCaps,
+    )
+    this.auditLog = new RedisAuditLog(
+      { client: this.client, key: this.names.audit, timeout: this.timeout },
+      auditCaps,
     )
   }
 
@@ -228,6 +240,14 @@ export class RedisStore implements Store {
     return this.requestLog.read(id, page)
   }
 
+  async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
+    return this.auditLog.append(entry)
+  }
+
+  async audit(query: AuditQuery): Promise<AuditPage> {
+    return this.auditLog.read(query)
+  }
+
   async loadKeyRecords(ids: readonly string[]): Promise<Array<KeyRecord | null>> {
     return this.call(keyBatch.loadKeyRecords(this.client, this.names, ids), 'load keys')
   }
@@ -246,12 +266,13 @@ export class RedisStore implements Store {
     const now = await this.now()
     const all = await this.call(this.client.hgetall(key), 'HGETALL')
     const expired = Object.entries(all)
-      .filter(([, value]) => Number(value.split('|')[0]) <= now)
+      .filter(([, value]) => Number(value.split('|')[0]) + EXPIRED_TOKEN_KEPT_MS <= now)
       .map(([field]) => field)
     const tx = this.client.multi().hset(key, hash, `${expiresMs}|${scopes.join(',')}`)
     if (expired.length > 0) tx.hdel(key, ...expired)
-    // The hash lives as long as its longest-lived token.
-    tx.pexpireat(key, expiresMs, 'NX').pexpireat(key, expiresMs, 'GT')
+    // The hash outlives its longest-lived token by EXPIRED_TOKEN_KEPT_MS (on the store's clock).
+    const ttl = Math.max(1, expiresMs - now + EXPIRED_TOKEN_KEPT_MS)
+    tx.pexpire(key, ttl, 'NX').pexpire(key, ttl, 'GT')
     await this.call(tx.exec(), 'MULTI')
   }
 

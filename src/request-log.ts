@@ -18,7 +18,9 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 1000
 const MAX_FLUSHES_IN_FLIGHT = 4
 const MAX_ENDPOINT_LENGTH = 1024
 /** Anything shaped like a keyguard token (`<prefix>_<type>_` + 48 base62 characters). */
-const TOKEN_SHAPE = /[A-Za-z0-9]+_(?:sk|pat|ct)_[0-9A-Za-z]{48}/g
+export const TOKEN_SHAPE = /[A-Za-z0-9]+_(?:sk|pat|ct)_[0-9A-Za-z]{48}/g
+/** A percent-escape of a character tokens are made of: 0-9 (%30-39), A-Z (%41-5A), _ (%5F), a-z (%61-7A). */
+const TOKEN_CHAR_ESCAPE = /%(?:3[0-9]|[46][1-9a-f]|[57][0-9a]|5f)/gi
 
 const registry = new WeakMap<Store, Set<RequestLogBatcher>>()
 /** Requests already tracked: behind two guards (app-wide, then per route) a request is one entry. */
@@ -163,7 +165,10 @@ export function trackRequest(
 /** The path without the query string, with any token in it redacted, at most 1024 characters. */
 export function endpointOf(req: Request, token: string): string {
   const url = req.originalUrl ?? req.url ?? ''
-  let path = url.split('?')[0] ?? ''
+  // A token may come percent-encoded (%5F for _): decode letters, digits and _ before redacting.
+  let path = (url.split('?')[0] ?? '').replace(TOKEN_CHAR_ESCAPE, (hex) =>
+    String.fromCharCode(Number.parseInt(hex.slice(1), 16)),
+  )
   if (token !== '') path = path.split(token).join('[redacted]')
   path = path.replace(TOKEN_SHAPE, '[redacted]')
   return path.length > MAX_ENDPOINT_LENGTH ? path.slice(0, MAX_ENDPOINT_LENGTH) : path

@@ -23,6 +23,23 @@ export const quotasSchema = z.strictObject({
   monthly: count.nullable().optional(),
 })
 
+/** Metadata is stored on the key's record: keep it small and shallow (checked without recursion). */
+function shallowEnough(value: Record<string, unknown>): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  let size = 0
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number]
+    if (depth > 16) return false
+    if (typeof node === 'string') size += node.length
+    else size += 8
+    if (size > 8192) return false
+    if (node !== null && typeof node === 'object') {
+      for (const child of Object.values(node)) stack.push([child, depth + 1])
+    }
+  }
+  return true
+}
+
 const isoDate = z
   .string()
   .refine(
@@ -45,7 +62,10 @@ const keyFields = {
   status: z.enum(['active', 'inactive'], { error: 'must be "active" or "inactive"' }).optional(),
   category: z.string().max(100).nullable().optional(),
   scopes: z.array(scope).max(100).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .refine(shallowEnough, 'metadata may nest at most 16 levels and hold at most 8 KB of JSON')
+    .optional(),
   expires_at: isoDate.nullable().optional(),
   quotas: quotasSchema.optional(),
   rate: rateSchema.optional(),

@@ -1,5 +1,6 @@
 // The one interface behind everything: RedisStore and MemoryStore both implement it.
 
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import type { TokenType } from './token'
 import type { ApiKey, EffectiveLimits, Plan, RequestLogEntry, RequestPage } from './types'
 import type { Verdict } from './verdict'
@@ -67,6 +68,10 @@ export interface Store {
   appendRequests(entries: readonly RequestLogEntry[]): Promise<void>
   /** A key's logged requests, newest first, with the number kept. */
   requests(id: string, page: { page: number; limit: number }): Promise<RequestPage>
+  /** Appends an admin action to the audit trail (capped); returns it with the id the store gave it. */
+  appendAudit(entry: AuditEntry): Promise<AuditRecord>
+  /** The audit trail, newest first, filtered, with the number of matches. */
+  audit(query: AuditQuery): Promise<AuditPage>
   /** Optional: many keys' records and effective limits at once (pipelined). */
   loadKeyRecords?(ids: readonly string[]): Promise<Array<KeyRecord | null>>
   /** Optional: rewrites only the effective limits of many keys at once (a plan edit). */

@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander'
 import { Redis } from 'ioredis'
+import { type AuditActor, AuditLog, CLI_ACTOR } from '../audit'
 import { KeyguardConfigError, KeyguardError, StoreUnavailableError } from '../errors'
 import { KeyManager } from '../key-manager'
 import { RedisStore } from '../redis-store'
@@ -33,10 +34,12 @@ export interface Connection {
   client: Redis
   store: RedisStore
   keys: KeyManager
+  /** The audit trail every changing command writes to, as actor `cli`. */
+  audit: AuditLog
 }
 
 /** Upper bound on each store call from the CLI (longer than the guard's: no request waits). */
-const CLI_COMMAND_TIMEOUT_MS = 10000
+export const CLI_COMMAND_TIMEOUT_MS = 10000
 const CONNECT_TIMEOUT_MS = 5000
 
 export function globalOptions(cmd: Command): GlobalOptions {
@@ -95,7 +98,13 @@ export async function connect(options: GlobalOptions, reconnect = false): Promis
     prefix: options.prefix,
     commandTimeout: reconnect ? 500 : CLI_COMMAND_TIMEOUT_MS,
   })
-  return { options, client, store, keys: new KeyManager(store, { prefix: options.tokenPrefix }) }
+  return {
+    options,
+    client,
+    store,
+    keys: new KeyManager(store, { prefix: options.tokenPrefix }),
+    audit: new AuditLog(store),
+  }
 }
 
 export async function disconnect(conn: Connection): Promise<void> {
@@ -133,6 +142,22 @@ export function describeError(error: unknown): { message: string; exitCode: Exit
   }
   const message = error instanceof Error ? error.message : String(error)
   return { message: message.split('\n')[0] ?? 'failed', exitCode: EXIT.failure }
+}
+
+/**
+ * Records a change the command made. The change is done whatever happens here: a failed write is a
+ * warning on stderr, not a failure of the command.
+ */
+export async function recordAudit(
+  conn: Connection,
+  write: (audit: AuditLog, actor: AuditActor) => Promise<unknown>,
+): Promise<void> {
+  try {
+    await write(conn.audit, CLI_ACTOR)
+  } catch (error) {
+    const { message } = describeError(error)
+    process.stderr.write(`keyguard: warning: the audit record was not written: ${message}\n`)
+  }
 }
 
 /** Connects, runs a command's work, and disconnects whatever happens. */

@@ -2,7 +2,7 @@
 
 import { type Command, Option } from 'commander'
 import type { ApiKey, RequestPage, Usage } from '../types'
-import { globalOptions, withStore } from './context'
+import { globalOptions, recordAudit, withStore } from './context'
 import {
   type Clearable,
   countOrNone,
@@ -160,8 +160,9 @@ export function keysCommand(program: Command): void {
     keys.command('create').description('create an API key; its secret is printed once'),
     'create',
   ).action(async (o: KeyFlags, cmd: Command) => {
-    await withStore(cmd, async ({ keys: manager }) => {
-      const result = await manager.create(keyInput(o) as never)
+    await withStore(cmd, async (conn) => {
+      const result = await conn.keys.create(keyInput(o) as never)
+      await recordAudit(conn, (audit, actor) => audit.keyCreated(actor, result.data))
       print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
       process.stderr.write(SECRET_NOTE)
     })
@@ -239,8 +240,12 @@ export function keysCommand(program: Command): void {
       .option('--key-id <id>', 'the key id'),
     'update',
   ).action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
-    await withStore(cmd, async ({ keys: manager }) => {
-      const result = await manager.update(idFrom(id, o.keyId, 'key id'), keyInput(o) as never)
+    await withStore(cmd, async (conn) => {
+      const keyId = idFrom(id, o.keyId, 'key id')
+      const input = keyInput(o)
+      const before = (await conn.keys.get(keyId)).data
+      const result = await conn.keys.update(keyId, input as never)
+      await recordAudit(conn, (audit, actor) => audit.keyUpdated(actor, before, result.data))
       print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
     })
   })
@@ -250,8 +255,11 @@ export function keysCommand(program: Command): void {
     .description('delete a never-used API key (a used one: --status inactive instead)')
     .option('--key-id <id>', 'the key id')
     .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
-      await withStore(cmd, async ({ keys: manager }) => {
-        const result = await manager.delete(idFrom(id, o.keyId, 'key id'))
+      await withStore(cmd, async (conn) => {
+        const keyId = idFrom(id, o.keyId, 'key id')
+        const before = (await conn.keys.get(keyId)).data
+        const result = await conn.keys.delete(keyId)
+        await recordAudit(conn, (audit, actor) => audit.keyDeleted(actor, before))
         print(globalOptions(cmd).json, result, () => result.data.message)
       })
     })
@@ -265,10 +273,13 @@ export function keysCommand(program: Command): void {
     .option('--grace-seconds <n>', 'how long the old secret keeps working', nonNegativeInt)
     .action(
       async (id: string | undefined, o: KeyFlags & { graceSeconds?: number }, cmd: Command) => {
-        await withStore(cmd, async ({ keys: manager }) => {
-          const result = await manager.regenerate(
+        await withStore(cmd, async (conn) => {
+          const result = await conn.keys.regenerate(
             idFrom(id, o.keyId, 'key id'),
             given({ grace_seconds: o.graceSeconds }) ?? {},
+          )
+          await recordAudit(conn, (audit, actor) =>
+            audit.keyRegenerated(actor, result.data, o.graceSeconds ?? 0),
           )
           print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
           process.stderr.write(SECRET_NOTE)

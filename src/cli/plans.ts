@@ -2,7 +2,7 @@
 
 import { type Command, Option } from 'commander'
 import type { Plan } from '../types'
-import { globalOptions, withStore } from './context'
+import { globalOptions, recordAudit, withStore } from './context'
 import { countOrNone, given, type LimitFlags, quotasOf, rateOf } from './flags'
 import { fields, limits, print, table } from './format'
 
@@ -88,8 +88,9 @@ export function plansCommand(program: Command): void {
       .description('create a plan')
       .option('--id <id>', 'plan id, e.g. pro (letters, digits, _ . -); generated if omitted'),
   ).action(async (o: PlanFlags, cmd: Command) => {
-    await withStore(cmd, async ({ keys }) => {
-      const result = await keys.plans.create(planInput(o) as never)
+    await withStore(cmd, async (conn) => {
+      const result = await conn.keys.plans.create(planInput(o) as never)
+      await recordAudit(conn, (audit, actor) => audit.planCreated(actor, result.data))
       print(globalOptions(cmd).json, result, () => fields(planPairs(result.data)))
     })
   })
@@ -127,10 +128,13 @@ export function plansCommand(program: Command): void {
   planOptions(
     plans.command('update <id>').description('change a plan; rewrites the limits of its keys'),
   ).action(async (id: string, o: PlanFlags, cmd: Command) => {
-    await withStore(cmd, async ({ keys }) => {
-      const result = await keys.plans.update(id, planInput(o) as never, {
+    await withStore(cmd, async (conn) => {
+      const input = planInput(o)
+      const before = (await conn.keys.plans.get(id)).data
+      const result = await conn.keys.plans.update(id, input as never, {
         onProgress: progressReporter(id),
       })
+      await recordAudit(conn, (audit, actor) => audit.planUpdated(actor, before, result.data))
       print(globalOptions(cmd).json, result, () => fields(planPairs(result.data)))
     })
   })
@@ -139,8 +143,10 @@ export function plansCommand(program: Command): void {
     .command('delete <id>')
     .description('delete a plan no key uses')
     .action(async (id: string, _o: unknown, cmd: Command) => {
-      await withStore(cmd, async ({ keys }) => {
-        const result = await keys.plans.delete(id)
+      await withStore(cmd, async (conn) => {
+        const before = (await conn.keys.plans.get(id)).data
+        const result = await conn.keys.plans.delete(id)
+        await recordAudit(conn, (audit, actor) => audit.planDeleted(actor, before))
         print(globalOptions(cmd).json, result, () => result.data.message)
       })
     })

@@ -38,7 +38,7 @@ describe('no plaintext token in Redis', () => {
     tokens.push((await keys.regenerate(sk.data.id, { grace_seconds: 3600 })).data.api_key)
 
     const app = express()
-    const guard = apiKeyGuard({ store, requestLog: { batchSize: 1 } })
+    const guard = apiKeyGuard({ store, requestLog: { batchSize: 1 }, ipBlock: { failures: 1000 } })
     app.get('/r/*rest', guard, (_req, res) => res.json({ ok: true }))
     app.get('/r', guard, (_req, res) => res.json({ ok: true }))
     const statuses = new Set<number>()

@@ -47,7 +47,9 @@ describe('traffic creates no key without a TTL', () => {
     const before = new Set(await scanKeys(client, prefix))
 
     const app = express()
-    app.get('/r', apiKeyGuard({ store, requestLog: { batchSize: 5 } }), (_req, res) => {
+    // The forged tokens' failures are counted per IP, below the block threshold.
+    const guard = apiKeyGuard({ store, requestLog: { batchSize: 5 }, ipBlock: { failures: 1000 } })
+    app.get('/r', guard, (_req, res) => {
       res.json({ ok: true })
     })
     // Three days of traffic, every 5 hours: sub-buckets close, windows roll, rates refill.
@@ -60,9 +62,14 @@ describe('traffic creates no key without a TTL', () => {
     await store.close() // flushes the request log
 
     const created = (await dumpPrefix(client, prefix)).filter((k) => !before.has(k.key))
-    // The traffic did create every kind of expiring key: rings, per-user rates, request logs.
-    const kinds = new Set(created.map((k) => /^[^}]*\}:([a-z]+)/.exec(k.key)?.[1]))
-    expect(kinds).toEqual(new Set(['r', 'u', 'l']))
+    // The traffic did create every kind of expiring key: rings, per-user rates, request logs,
+    // and the failed-attempt counter of the client's IP.
+    const kinds = new Set(
+      created.map(
+        (k) => /^[^}]*\}:([a-z]+)/.exec(k.key)?.[1] ?? k.key.slice(prefix.length).split(':')[0],
+      ),
+    )
+    expect(kinds).toEqual(new Set(['r', 'u', 'l', 'ip-fail']))
     for (const k of created)
       expect({ key: k.key, hasTtl: k.pttl > 0 }).toEqual({ key: k.key, hasTtl: true })
     // …and none for the forged tokens.
