@@ -11,6 +11,7 @@ import { ipBlockerFor } from './ip-block'
 import { parseIpGroup } from './ip-group'
 import { KeyManager } from './key-manager'
 import type { KeyCreateInput, KeyUpdateInput, PlanCreateInput, PlanUpdateInput } from './schemas'
+import { grantsScope } from './scope-match'
 import { withTimeout } from './with-timeout'
 
 type Handler = (req: Request, res: Response) => Promise<unknown>
@@ -90,14 +91,14 @@ export function adminRouter(options?: AdminRouterOptions): Router {
       const caller = req.apiKey
       // No caller would mean trusted code to KeyManager: only a verified key may mint here.
       if (!caller) throw new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key')
-      if (caller.token_type === 'pat' && !caller.scopes.some((s) => s === 'admin' || s === '*')) {
+      if (caller.token_type === 'pat' && !grantsScope(caller.scopes, 'admin')) {
         throw new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions')
       }
       // The answer carries a bearer token: never cache it.
       res.setHeader('Cache-Control', 'no-store')
       const minted = await keys.tokens.create(body(req), caller)
       // Minting by an admin is an admin action; a backend minting for its own key is traffic.
-      if (caller.scopes.some((s) => s === 'admin' || s === '*')) {
+      if (grantsScope(caller.scopes, 'admin')) {
         await recorded(() => audit.tokenCreated(actorOf(req), minted.data))
       }
       res.status(201).json(minted)

@@ -55,8 +55,8 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   }
 
   /** A failed authentication: counted against the IP; the answer is the same 401 either way. */
-  const invalid = async (res: Response, group: string): Promise<void> => {
-    if (blocker) await blocker.fail(group, config.timeout)
+  const invalid = async (req: Request, res: Response): Promise<void> => {
+    if (blocker) await blocker.fail(ipGroup(req.ip), config.timeout)
     send(res, new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key'))
   }
 
@@ -96,15 +96,15 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   }
 
   return async function keyguard(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const group = ipGroup(req.ip)
-    if (await blocked(res, group)) return
+    // Only a process that knows of some block pays for the IP lookup (and an await).
+    if (blocker?.hasBlocks() && (await blocked(res, ipGroup(req.ip)))) return
     const token = readCredentials(req)
     if (token === null) {
       res.setHeader('WWW-Authenticate', 'Bearer')
       return send(res, new KeyguardError(401, 'MISSING_API_KEY', 'Missing API Key'))
     }
     const parsed = parseToken(token, prefix)
-    if (parsed === null) return invalid(res, group)
+    if (parsed === null) return invalid(req, res)
     if (!tokenTypes.includes(parsed.type)) {
       return send(res, new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions'))
     }
@@ -145,7 +145,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
     }
 
     setRateLimitHeaders(res, verdict.windows, verdict.failed, config.legacyHeaders)
-    if (verdict.outcome === 'invalid') return invalid(res, group)
+    if (verdict.outcome === 'invalid') return invalid(req, res)
     if (verdict.outcome !== 'ok') return reject(res, verdict)
     if (verdict.record !== null) {
       const record = JSON.parse(verdict.record) as Omit<ApiKey, 'last_used_at'>

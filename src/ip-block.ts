@@ -119,6 +119,11 @@ export class IpBlocker {
     return this.redis ? `${this.redis.prefix}ip-blocks` : null
   }
 
+  /** True when this process holds any block in memory (ended ones are dropped lazily). */
+  hasBlocks(): boolean {
+    return this.local.size > 0
+  }
+
   /** Milliseconds this IP group stays blocked, from memory (no store call); 0 when not blocked. */
   blockedMs(group: string, now = Date.now()): number {
     const block = this.local.get(group)

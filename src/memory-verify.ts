@@ -1,5 +1,7 @@
 // MemoryStore's verification: a line-by-line port of lua/verify.lua over in-process hashes.
 
+import { grantsScope } from './scope-match'
+
 export type Hash = Map<string, string>
 
 export interface MemoryVerifyInput {
@@ -70,14 +72,6 @@ export function calendarPeriod(letter: string, nowMs: number): [number, number] 
   return [y * 12 + mp, monthDay(ny, nmp) * 86400000]
 }
 
-function hasScope(have: string, need: string): boolean {
-  if (have.includes(',*,') || have.includes(`,${need},`)) return true
-  for (let colon = need.indexOf(':'); colon >= 0; colon = need.indexOf(':', colon + 1)) {
-    if (have.includes(`,${need.slice(0, colon + 1)}*,`)) return true
-  }
-  return false
-}
-
 interface WindowState {
   bucket: number
   sum: number
@@ -109,10 +103,10 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
   const x = f('x')
   if (x !== undefined && nowMs >= Number(x)) return [3]
   if (input.scopes.length > 0) {
-    const have = `,${f('sc') ?? ''},`
-    const own = ctScopes === undefined ? undefined : `,${ctScopes},`
+    const have = (f('sc') ?? '').split(',')
+    const own = ctScopes?.split(',')
     for (const need of input.scopes) {
-      if (!hasScope(have, need) || (own !== undefined && !hasScope(own, need))) return [4]
+      if (!grantsScope(have, need) || (own !== undefined && !grantsScope(own, need))) return [4]
     }
   }
 

@@ -3,25 +3,26 @@
 import { StoreUnavailableError } from './errors'
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new StoreUnavailableError(`${what} did not answer within ${ms} ms`)),
       ms,
     )
+    promise.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(
+          error instanceof StoreUnavailableError
+            ? error
+            : new StoreUnavailableError(`${what} failed: ${(error as Error)?.message ?? error}`, {
+                cause: error,
+              }),
+        )
+      },
+    )
   })
-  return Promise.race([promise, timeout]).then(
-    (value) => {
-      clearTimeout(timer)
-      return value
-    },
-    (error: unknown) => {
-      clearTimeout(timer)
-      throw error instanceof StoreUnavailableError
-        ? error
-        : new StoreUnavailableError(`${what} failed: ${(error as Error)?.message ?? error}`, {
-            cause: error,
-          })
-    },
-  )
 }
