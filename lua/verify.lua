@@ -9,14 +9,16 @@ ARGV[2]  clock override in microseconds since the epoch, or "" to use Redis TIME
 ARGV[3]  cost: credits charged to the quotas, an integer >= 0
 ARGV[4]  required scopes, comma-separated, or ""
 ARGV[5]  "ct" for a client token (billed to its parent key KEYS[1]), else ""
+ARGV[6]  version of the record JSON the caller holds ("" for none): an equal version skips the GET
 Returns  { outcome, failed_window, retry_after_ms, then (limit, remaining, reset_ms) for each window
-           1 second, 2 minute, 3 total, 4 daily, 5 weekly, 6 monthly (limit -1 = none), record JSON,
-           and for a client token its scopes }
+           1 second, 2 minute, 3 total, 4 daily, 5 weekly, 6 monthly (limit -1 = none), record JSON
+           ("" when the caller holds this version), record version, and for a client token its scopes }
 outcome: 0 ok, 1 invalid, 2 inactive, 3 expired, 4 insufficient scope, 5 quota exceeded, 6 rate limited
 ]]
 
 local hot = KEYS[1]
-local floor, ceil, tonumber = math.floor, math.ceil, tonumber
+local floor, ceil, tonumber, fmt = math.floor, math.ceil, tonumber, string.format
+-- Numbers go to Redis as '%d' strings: Redis would format a Lua number with the slower '%.17g'.
 
 local now
 if ARGV[2] ~= '' then
@@ -28,7 +30,7 @@ end
 local now_ms = floor(now / 1000)
 
 local f = redis.call('HMGET', hot, 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc',
-  'us', 'tt', 'ts', 'tm', 'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc')
+  'us', 'tt', 'ts', 'tm', 'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc', 'rv')
 
 local hash = ARGV[1]
 local ct_scopes
@@ -157,7 +159,7 @@ local function window(letter, limit, n, size, last, sum, count)
   elseif b > last then
     if count > 0 then
       ring_set[#ring_set + 1] = letter .. (last % n)
-      ring_set[#ring_set + 1] = count
+      ring_set[#ring_set + 1] = fmt('%d', count)
     end
     for i = last + 1, b do ring_get[#ring_get + 1] = letter .. (i % n) end
     count = 0
@@ -253,30 +255,34 @@ if failed > 0 then
   return out
 end
 
-local sets = { 'lu', now_ms, 'tt', used_total + cost }
+-- A bucket index is written only when it moves on (once an hour at most).
+local sets = { 'lu', fmt('%d', now_ms), 'tt', fmt('%d', used_total + cost) }
+local n = 4
 if qd >= 0 then
-  sets[#sets + 1], sets[#sets + 2], sets[#sets + 3], sets[#sets + 4] = 'db', db, 'ds', ds + cost
-  sets[#sets + 1], sets[#sets + 2] = 'dc', dc + cost
+  if db ~= tonumber(f[16]) then sets[n + 1], sets[n + 2], n = 'db', fmt('%d', db), n + 2 end
+  sets[n + 1], sets[n + 2], sets[n + 3], sets[n + 4] = 'ds', fmt('%d', ds + cost), 'dc', fmt('%d', dc + cost)
+  n = n + 4
 end
 if qw >= 0 then
-  sets[#sets + 1], sets[#sets + 2], sets[#sets + 3], sets[#sets + 4] = 'wb', wb, 'ws', ws + cost
-  sets[#sets + 1], sets[#sets + 2] = 'wc', wc + cost
+  if wb ~= tonumber(f[19]) then sets[n + 1], sets[n + 2], n = 'wb', fmt('%d', wb), n + 2 end
+  sets[n + 1], sets[n + 2], sets[n + 3], sets[n + 4] = 'ws', fmt('%d', ws + cost), 'wc', fmt('%d', wc + cost)
+  n = n + 4
 end
 if qm >= 0 then
-  sets[#sets + 1], sets[#sets + 2], sets[#sets + 3], sets[#sets + 4] = 'mb', mb, 'ms', ms + cost
-  sets[#sets + 1], sets[#sets + 2] = 'mc', mc + cost
+  if mb ~= tonumber(f[22]) then sets[n + 1], sets[n + 2], n = 'mb', fmt('%d', mb), n + 2 end
+  sets[n + 1], sets[n + 2], sets[n + 3], sets[n + 4] = 'ms', fmt('%d', ms + cost), 'mc', fmt('%d', mc + cost)
+  n = n + 4
 end
 
--- TATs are ~1.7e15 us: format them, as Lua would print 1.7e+15.
 if user_scope and (new_s or new_m) then
   local u = {}
-  if new_s then u[#u + 1] = 'ts'; u[#u + 1] = string.format('%.0f', new_s) end
-  if new_m then u[#u + 1] = 'tm'; u[#u + 1] = string.format('%.0f', new_m) end
+  if new_s then u[#u + 1] = 'ts'; u[#u + 1] = fmt('%d', new_s) end
+  if new_m then u[#u + 1] = 'tm'; u[#u + 1] = fmt('%d', new_m) end
   redis.call('HSET', KEYS[3], unpack(u))
-  redis.call('PEXPIRE', KEYS[3], ceil((math.max(new_s or 0, new_m or 0) - now) / 1000) + 1000)
+  redis.call('PEXPIRE', KEYS[3], fmt('%d', ceil((math.max(new_s or 0, new_m or 0) - now) / 1000) + 1000))
 else
-  if new_s then sets[#sets + 1], sets[#sets + 2] = 'ts', string.format('%.0f', new_s) end
-  if new_m then sets[#sets + 1], sets[#sets + 2] = 'tm', string.format('%.0f', new_m) end
+  if new_s then sets[n + 1], sets[n + 2], n = 'ts', fmt('%d', new_s), n + 2 end
+  if new_m then sets[n + 1], sets[n + 2], n = 'tm', fmt('%d', new_m), n + 2 end
 end
 redis.call('HSET', hot, unpack(sets))
 
@@ -290,6 +296,9 @@ if #ring_get > 0 or #ring_del > 0 or #ring_set > 0 then
   end
 end
 
-out[22] = redis.call('GET', KEYS[2]) or ''
-out[23] = ct_scopes
+-- The record changes only with the key: a caller holding this version needs no copy.
+local rv = f[25]
+out[22] = (rv and rv == ARGV[6]) and '' or (redis.call('GET', KEYS[2]) or '')
+out[23] = rv or ''
+out[24] = ct_scopes
 return out

@@ -1,5 +1,6 @@
 // The key's hot hash: the only fields the verification script reads (names are the README's).
 
+import { createHash } from 'node:crypto'
 import type { StoredKey } from './store'
 
 export const CONFIG_FIELDS = [
@@ -18,6 +19,7 @@ export const CONFIG_FIELDS = [
   'qm',
   'qc',
   'us',
+  'rv',
 ] as const
 
 /** Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count (c). */
@@ -45,6 +47,10 @@ export const RING_TTL_MS = 31 * 86400000
 
 const n = (v: number | null): string | null => (v === null ? null : String(v))
 
+/** Names one version of a key's record JSON: a guard holding that version is sent no copy. */
+export const recordVersion = (json: string): string =>
+  createHash('sha1').update(json).digest('base64url').slice(0, 12)
+
 /** The config fields to set (string) or delete (null) for a stored key. */
 export function hotConfig(stored: StoredKey): Record<string, string | null> {
   const { key, limits, previous } = stored
@@ -64,5 +70,6 @@ export function hotConfig(stored: StoredKey): Record<string, string | null> {
     qm: n(limits.monthly),
     qc: limits.quota_window === 'calendar' ? '1' : null,
     us: limits.rate_scope === 'user' && key.user_id !== null ? '1' : null,
+    rv: recordVersion(JSON.stringify(key)),
   }
 }

@@ -319,7 +319,7 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
       input.ringTtl(31 * 86400000)
     }
   }
-  out.push(input.record ?? '')
+  out.push(input.record ?? '', f('rv') ?? '')
   if (ctScopes !== undefined) out.push(ctScopes)
   return out
 }

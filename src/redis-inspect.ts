@@ -41,6 +41,7 @@ const MEANINGS: Record<string, (v: string) => string> = {
   qm: () => 'effective quota: monthly',
   qc: () => 'calendar quota windows',
   us: () => 'rate limits shared by the user (rate_scope "user")',
+  rv: () => 'version of the public record (the guard caches the record by it)',
   lu: (v) => `last used at ${iso(Number(v))}`,
   tt: () => 'credits used in all (total quota counter)',
   ts: (v) => `per-second GCRA arrival time: ${iso(Number(v) / 1000)}`,

@@ -7,6 +7,7 @@ import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import { type AuditLogCaps, resolveAuditLogCaps } from './audit-caps'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
 import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import { RecordCache } from './record-cache'
 import { RedisAuditLog } from './redis-audit'
 import * as keyBatch from './redis-key-batch'
 import { type RedisKeyNames, redisKeyNames } from './redis-keys'
@@ -58,6 +59,7 @@ type VerifyCommand = (
   cost: number,
   scopes: string,
   tokenType: string,
+  recordVersion: string,
 ) => Promise<RawVerdict>
 
 export const VERIFY_LUA = readFileSync(join(__dirname, '..', 'lua', 'verify.lua'), 'utf8')
@@ -71,6 +73,7 @@ export class RedisStore implements Store {
   private readonly ownsClient: boolean
   private readonly requestLog: RedisRequestLog
   private readonly auditLog: RedisAuditLog
+  private readonly records = new RecordCache()
 
   constructor(options: RedisStoreOptions = {}) {
     // Validated before a client exists: a bad option must not leave a connection open.
@@ -114,6 +117,7 @@ export class RedisStore implements Store {
   async verify(request: VerifyRequest): Promise<Verdict> {
     const { tag, id } = request
     const verify = (this.client as unknown as { keyguardVerify: VerifyCommand }).keyguardVerify
+    const cached = this.records.get(id)
     const raw = await this.call(
       verify.call(
         this.client,
@@ -127,10 +131,16 @@ export class RedisStore implements Store {
         request.cost,
         request.scopes.join(','),
         request.type === 'ct' ? 'ct' : '',
+        cached?.version ?? '',
       ),
       'verify',
     )
-    return decodeVerdict(raw)
+    const verdict = decodeVerdict(raw)
+    if (verdict.outcome === 'ok') {
+      if (verdict.record !== null) this.records.set(id, verdict.recordVersion, verdict.record)
+      else if (cached && verdict.recordVersion === cached.version) verdict.record = cached.json
+    }
+    return verdict
   }
 
   async now(): Promise<number> {

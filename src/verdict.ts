@@ -30,6 +30,8 @@ export interface Verdict {
   windows: WindowState[]
   /** The key's public record as JSON, on success. */
   record: string | null
+  /** Version of the record (changes whenever the record does), on success; '' when unknown. */
+  recordVersion: string
   /** A client token's own scopes (comma-separated), on success. */
   tokenScopes: string | null
 }
@@ -58,6 +60,7 @@ export function decodeVerdict(raw: RawVerdict): Verdict {
     retryAfterMs: Number(raw[2] ?? 0),
     windows,
     record: outcome === 'ok' && typeof raw[21] === 'string' && raw[21] !== '' ? raw[21] : null,
-    tokenScopes: outcome === 'ok' && typeof raw[22] === 'string' ? raw[22] : null,
+    recordVersion: outcome === 'ok' && typeof raw[22] === 'string' ? raw[22] : '',
+    tokenScopes: outcome === 'ok' && typeof raw[23] === 'string' ? raw[23] : null,
   }
 }

@@ -62,7 +62,7 @@ describe('MemoryStore and RedisStore agree', () => {
                   cost: step.cost,
                   scopes: [],
                 })
-                verdicts[i]?.push({ ...v, record: null })
+                verdicts[i]?.push({ ...v, record: null, recordVersion: '' })
               }
               // usage, recomputed from the ring, agrees exactly with the script's running sums
               const usage = await keys.usage(data.id)
