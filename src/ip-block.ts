@@ -1,12 +1,8 @@
-// Blocks client IPs (IPv6 by /64) after too many failed authentications, with rate-limiter-flexible.
+// Blocks client IPs (IPv6 by /64) after too many failed authentications, counted in memory and shared through Redis.
 
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible'
+import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
 import { KeyguardConfigError } from './errors'
+import { FailureCounts, MAX_TRACKED_GROUPS, trimOldest } from './ip-failure-counts'
 import { RedisStore } from './redis-store'
 import type { Store } from './store'
 import { withTimeout } from './with-timeout'
@@ -31,6 +27,11 @@ interface LocalBlock {
   until: number
   checkedAt: number
 }
+
+/** How often failure counts are written to Redis, in ms (off the request path). */
+export const FLUSH_INTERVAL_MS = 1000
+/** Bound on the background Redis writes when `fail()` is not given one, in ms. */
+const DEFAULT_TIMEOUT_MS = 500
 
 const REGISTRY = new WeakMap<Store, IpBlocker>()
 
@@ -61,14 +62,36 @@ const settingsOf = (o: IpBlockOptions): Settings => ({
 
 const named = (o: IpBlockOptions): boolean => Object.values(o).some((value) => value !== undefined)
 
+/** Adds `group` as the newest entry; past the cap, drops ended entries, then the oldest. */
+function setBounded<V>(map: Map<string, V>, group: string, value: V, ended: (v: V) => boolean) {
+  map.delete(group)
+  map.set(group, value)
+  trimOldest(map, MAX_TRACKED_GROUPS, ended)
+}
+
+/**
+ * Counts failed authentications per IP group in memory, so that counting one costs no store
+ * call: a process's own count blocks at once. With RedisStore the counts are added to a shared
+ * count in Redis (rate-limiter-flexible's `ip-fail` key) in batches, about once a second, so
+ * failures spread over several processes block too, at the flush that crosses the threshold.
+ */
 export class IpBlocker {
   failures = 20
   blockSeconds = 900
-  private limiter!: RateLimiterAbstract
+  /** The shared count on RedisStore; null on MemoryStore, which counts in memory only. */
+  private limiter: RateLimiterRedis | null = null
+  private readonly counts: FailureCounts
   private readonly local = new Map<string, LocalBlock>()
   /** MemoryStore's list of blocks (RedisStore keeps it in a sorted set). */
   private readonly memoryBlocks = new Map<string, number>()
+  private windowMs = 600_000
   private recheckMs = 5000
+  private timeoutMs = DEFAULT_TIMEOUT_MS
+  private timer: NodeJS.Timeout | null = null
+  /** The flush in progress: one at a time. */
+  private flushing: Promise<boolean> | null = null
+  /** Block writes to Redis in flight. */
+  private readonly writes = new Set<Promise<void>>()
   private readonly redis: RedisStore | null
   private settings: Settings = settingsOf({})
   /** True once options were named (not only defaults). */
@@ -76,6 +99,7 @@ export class IpBlocker {
 
   constructor(store: Store, options: IpBlockOptions = {}) {
     this.redis = store instanceof RedisStore ? store : null
+    this.counts = new FailureCounts(this.redis !== null)
     this.configure(options)
   }
 
@@ -100,19 +124,17 @@ export class IpBlocker {
     this.explicit = named(options)
     this.failures = this.settings.failures
     this.blockSeconds = this.settings.block
+    this.windowMs = this.settings.window * 1000
     this.recheckMs = this.settings.recheck * 1000
-    const limits = {
-      points: this.failures,
-      duration: this.settings.window,
-      blockDuration: this.blockSeconds,
-    }
     this.limiter = this.redis
       ? new RateLimiterRedis({
-          ...limits,
+          points: this.failures,
+          duration: this.settings.window,
+          blockDuration: this.blockSeconds,
           storeClient: this.redis.client,
           keyPrefix: `${this.redis.prefix}ip-fail`,
         })
-      : new RateLimiterMemory({ ...limits, keyPrefix: 'ip-fail' })
+      : null
   }
 
   private get blocksKey(): string | null {
@@ -144,10 +166,11 @@ export class IpBlocker {
   /** Re-reads a block from the store (after an unblock elsewhere); returns the ms left. */
   async recheck(group: string, timeoutMs: number): Promise<number> {
     const now = Date.now()
+    if (!this.limiter) return this.blockedMs(group, now)
     try {
       const res = await withTimeout(this.limiter.get(group), timeoutMs, 'IP block lookup')
       if (res && res.consumedPoints >= this.failures && res.msBeforeNext > 0) {
-        this.local.set(group, { until: now + res.msBeforeNext, checkedAt: now })
+        this.setLocal(group, now + res.msBeforeNext, now)
         return res.msBeforeNext
       }
       this.local.delete(group)
@@ -160,50 +183,136 @@ export class IpBlocker {
     }
   }
 
-  /** Counts one failed authentication; returns the ms the group is now blocked for (0 if not). */
-  async fail(group: string, timeoutMs: number): Promise<number> {
+  /**
+   * Counts one failed authentication, in memory (no store call); returns the ms the group is now
+   * blocked for (0 if not). The failure reaches Redis with the next flush; `timeoutMs` bounds
+   * those background writes.
+   */
+  fail(group: string, timeoutMs = DEFAULT_TIMEOUT_MS): number {
     const now = Date.now()
-    let res: RateLimiterRes
-    try {
-      // Past the threshold consume() rejects with the count: take it before withTimeout wraps it.
-      const counted = this.limiter
-        .consume(group)
-        .catch((error: unknown) =>
-          error instanceof RateLimiterRes ? error : Promise.reject(error),
-        )
-      res = await withTimeout(counted, timeoutMs, 'IP failure count')
-    } catch {
+    const blocked = this.blockedMs(group, now)
+    if (blocked > 0) return blocked
+    this.timeoutMs = timeoutMs
+    if (this.counts.add(group, now, this.windowMs) < this.failures) {
+      this.schedule()
       return 0
     }
-    if (res.consumedPoints < this.failures) return 0
-    let ms = res.msBeforeNext
-    if (res.consumedPoints === this.failures) {
-      // This failure reached the threshold: block now, so the next request is refused.
-      await this.limiter.block(group, this.blockSeconds).catch(() => undefined)
-      ms = this.blockSeconds * 1000
-      await this.record(group, now + ms)
-    }
-    // Blocks that ended are forgotten here, so memory stays bounded however many IPs attack.
-    for (const [other, block] of this.local) if (block.until <= now) this.local.delete(other)
-    this.local.set(group, { until: now + ms, checkedAt: now })
+    // This failure reached the threshold: block now, so the next request is refused.
+    const ms = this.blockSeconds * 1000
+    this.block(group, now + ms, now)
     return ms
   }
 
-  private async record(group: string, until: number): Promise<void> {
-    if (this.blocksKey && this.redis) {
-      const client = this.redis.client
-      await client
-        .multi()
-        .zremrangebyscore(this.blocksKey, '-inf', Date.now())
-        .zadd(this.blocksKey, until, group)
-        .pexpire(this.blocksKey, this.blockSeconds * 1000)
-        .exec()
-        .catch(() => undefined)
-    } else {
-      for (const [other, end] of this.memoryBlocks)
-        if (end <= Date.now()) this.memoryBlocks.delete(other)
-      this.memoryBlocks.set(group, until)
+  /**
+   * Writes every failure not yet flushed to Redis and waits for the block writes in flight, so
+   * that Redis (and other processes, at their next look) know what this process knows. For tests
+   * and shutdown; on its own a process flushes about once a second.
+   */
+  async flush(): Promise<void> {
+    do {
+      if (this.timer !== null) {
+        clearTimeout(this.timer)
+        this.timer = null
+      }
+      if (!(await this.startFlush())) break
+    } while (this.limiter !== null && this.counts.waiting > 0)
+    await Promise.all(this.writes)
+  }
+
+  /** Blocks a group in memory at once, and records the block (in Redis in the background). */
+  private block(group: string, until: number, now: number): Promise<void> {
+    this.counts.forget(group)
+    this.setLocal(group, until, now)
+    if (!this.limiter || !this.redis || !this.blocksKey) {
+      setBounded(this.memoryBlocks, group, until, (end) => end <= now)
+      return Promise.resolve()
     }
+    const key = this.blocksKey
+    const client = this.redis.client
+    const written = this.limiter.block(group, this.blockSeconds).then(() =>
+      client
+        .multi()
+        .zremrangebyscore(key, '-inf', Date.now())
+        .zadd(key, until, group)
+        .pexpire(key, this.blockSeconds * 1000)
+        .exec(),
+    )
+    const write = withTimeout(written, this.timeoutMs, 'IP block write').then(
+      () => undefined,
+      () => undefined, // Redis down: the block holds in this process all the same.
+    )
+    this.writes.add(write)
+    void write.then(() => this.writes.delete(write))
+    return write
+  }
+
+  private setLocal(group: string, until: number, now: number): void {
+    setBounded(this.local, group, { until, checkedAt: now }, (b) => b.until <= now)
+  }
+
+  /** Forgets the windows and blocks that ended (at each flush; past the caps, at once). */
+  private sweep(now: number): void {
+    this.counts.sweep(now)
+    for (const [group, block] of this.local) if (block.until <= now) this.local.delete(group)
+    for (const [group, until] of this.memoryBlocks)
+      if (until <= now) this.memoryBlocks.delete(group)
+  }
+
+  /** Arms the flush timer while failures wait (unref'd: it never keeps the process alive). */
+  private schedule(): void {
+    if (this.timer !== null || this.flushing !== null || this.counts.waiting === 0) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.startFlush()
+    }, FLUSH_INTERVAL_MS)
+    this.timer.unref()
+  }
+
+  /** Starts a flush unless one runs; resolves to false when Redis did not take the batch. */
+  private startFlush(): Promise<boolean> {
+    if (this.flushing) return this.flushing
+    const run = this.flushBatch().finally(() => {
+      this.flushing = null
+      this.schedule()
+    })
+    this.flushing = run
+    return run
+  }
+
+  /** Adds one batch of failures to the shared counts; blocks the groups whose total reached the threshold. */
+  private async flushBatch(): Promise<boolean> {
+    this.sweep(Date.now())
+    const limiter = this.limiter
+    const batch = this.counts.take()
+    if (!limiter || batch.length === 0) return true
+    let totals: Array<RateLimiterRes | null>
+    try {
+      totals = await withTimeout(
+        Promise.all(batch.map(([group, n]) => limiter.penalty(group, n).catch(() => null))),
+        this.timeoutMs,
+        'IP failure count',
+      )
+    } catch {
+      // Redis down: these failures still count in this process, not in the shared total. They
+      // are not sent again, as a write that timed out may have landed all the same.
+      return false
+    }
+    const blocks: Array<Promise<void>> = []
+    batch.forEach(([group, n], i) => {
+      const res = totals[i]
+      const at = Date.now()
+      if (!res || res.consumedPoints < this.failures || this.blockedMs(group, at) > 0) return
+      if (res.consumedPoints - n < this.failures) {
+        // This batch took the shared total to the threshold: this process makes the block.
+        blocks.push(this.block(group, at + this.blockSeconds * 1000, at))
+      } else if (res.msBeforeNext > 0) {
+        // Already past it: another process blocked the group (or is about to).
+        this.counts.forget(group)
+        this.setLocal(group, at + res.msBeforeNext, at)
+      }
+    })
+    await Promise.all(blocks)
+    return totals.some((res) => res !== null)
   }
 
   /** The IP groups blocked now, across processes with RedisStore. */
@@ -223,13 +332,26 @@ export class IpBlocker {
       .map(([ip, until]) => ({ ip, blocked_until: new Date(until).toISOString() }))
   }
 
-  /** Lifts a block and forgets the group's failures. Returns false if it was not blocked. */
+  /**
+   * Lifts a block and forgets the group's failures: in memory (counted or waiting for a flush)
+   * and in Redis. Returns false if it was not blocked.
+   */
   async unblock(group: string): Promise<boolean> {
-    const wasListed = (await this.list()).some((b) => b.ip === group) || this.blockedMs(group) > 0
-    await this.limiter.delete(group)
-    this.local.delete(group)
+    const wasLocal = this.blockedMs(group) > 0
+    this.forgetLocally(group)
+    // A flush or block write in flight lands first, then is undone here.
+    await this.flushing
+    await Promise.all(this.writes)
+    this.forgetLocally(group)
+    const wasListed = (await this.list()).some((b) => b.ip === group)
+    if (this.limiter) await this.limiter.delete(group)
     this.memoryBlocks.delete(group)
     if (this.blocksKey && this.redis) await this.redis.client.zrem(this.blocksKey, group)
-    return wasListed
+    return wasLocal || wasListed
+  }
+
+  private forgetLocally(group: string): void {
+    this.counts.forget(group)
+    this.local.delete(group)
   }
 }

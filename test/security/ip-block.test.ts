@@ -1,4 +1,4 @@
-// IP blocking on failed authentication: what counts, the 403 before any lookup, /64s, trust proxy, options, unblock.
+// IP blocking on failed authentication: what counts, the 403, /64s, trust proxy, options, unblock, shared batched counts, bounded memory.
 
 import express, { type Express } from 'express'
 import type { Redis } from 'ioredis'
@@ -8,6 +8,7 @@ import {
   adminRouter,
   apiKeyGuard,
   flushRequestLogs,
+  type IpBlocker,
   ipBlockerFor,
   KeyguardConfigError,
   KeyManager,
@@ -15,6 +16,12 @@ import {
   RedisStore,
   type Store,
 } from '../../src'
+import {
+  FailureCounts,
+  FLUSH_BATCH,
+  MAX_PENDING_GROUPS,
+  MAX_TRACKED_GROUPS,
+} from '../../src/ip-failure-counts'
 import { mintToken, newKeyId } from '../../src/token'
 import { STORE_KINDS, type StoreKind, TestClock } from '../conformance/stores'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
@@ -114,6 +121,8 @@ describe.each(STORE_KINDS)('IP blocking (%s store)', (kind) => {
     // Refused before the key was looked at: nothing charged.
     expect((await keys.usage(data.id)).data.total_requests).toBe(1)
 
+    // The block is written to the store in the background: wait for it.
+    await ipBlockerFor(store).flush()
     const list = await ipBlockerFor(store).list()
     expect(list).toHaveLength(1)
     expect(list[0]?.ip).toMatch(LOOPBACK)
@@ -282,6 +291,7 @@ describe.each(STORE_KINDS)('IP blocking (%s store)', (kind) => {
     }
     // The loopback the requests really came from is not blocked either.
     expect((await get(app, data.api_key)).status).toBe(200)
+    await ipBlockerFor(store).flush()
     expect((await ipBlockerFor(store).list()).map((b) => b.ip)).toEqual(['2001:db8:aa:1::/64'])
   })
 
@@ -293,6 +303,7 @@ describe.each(STORE_KINDS)('IP blocking (%s store)', (kind) => {
     expect((await get(app, 'bad', '198.51.100.2')).status).toBe(401)
     // Both failures were counted against the socket's address.
     expect((await get(app, data.api_key, '198.51.100.3')).body).toEqual(BLOCKED)
+    await ipBlockerFor(store).flush()
     const list = await ipBlockerFor(store).list()
     expect(list.map((b) => b.ip)).toEqual([expect.stringMatching(LOOPBACK)])
   })
@@ -347,6 +358,8 @@ describe.each(STORE_KINDS)('IP blocking (%s store)', (kind) => {
     await sleep(1200)
     expect((await get(app, data.api_key, '198.18.0.1')).status).toBe(200)
     await get(app, 'bad', '198.18.1.1')
+    // Ended blocks are swept at each flush (about once a second, and on demand).
+    await ipBlockerFor(store).flush()
     expect(blocker.local.size).toBe(1)
     expect(blocker.memoryBlocks.size).toBeLessThanOrEqual(1)
     expect((await ipBlockerFor(store).list()).map((b) => b.ip)).toEqual(['198.18.1.1'])
@@ -394,6 +407,7 @@ describe.each(STORE_KINDS)('IP blocking (%s store)', (kind) => {
     expect((await get(app, data.api_key, attacker)).status).toBe(403)
     // The admin API is guarded by the same blocker: the blocked IP cannot use it either.
     expect((await get(app, admin.api_key, attacker, '/admin/ip-blocks')).status).toBe(403)
+    await ipBlockerFor(store).flush()
 
     const listed = await get(app, admin.api_key, '192.0.2.1', '/admin/ip-blocks')
     expect(listed.status).toBe(200)
@@ -429,7 +443,7 @@ describe('a blocked IP is refused before any key lookup (memory store)', () => {
   })
 })
 
-describe('a blocked IP costs no Redis call (private redis-server)', () => {
+describe('IP blocking on Redis: what it costs and how processes share it (private redis-server)', () => {
   let server: RedisServer
   let admin: Redis
   const opened: RedisStore[] = []
@@ -438,14 +452,29 @@ describe('a blocked IP costs no Redis call (private redis-server)', () => {
     admin = newClient(server.url)
   })
   afterAll(async () => {
+    server?.resume()
     for (const store of opened) await store.close()
     admin?.disconnect()
     await server?.stop()
+  })
+  afterEach(() => {
+    jest.useRealTimers()
   })
   const storeOn = (prefix: string): RedisStore => {
     const store = new RedisStore({ url: server.url, prefix })
     opened.push(store)
     return store
+  }
+  /** The shared failure count of a group in Redis (rate-limiter-flexible's key), or null. */
+  const sharedCount = async (prefix: string, group: string): Promise<number | null> => {
+    const value = await admin.get(`${prefix}ip-fail:${group}`)
+    return value === null ? null : Number(value)
+  }
+  /** Only the flush timer is faked: it fires when a test says so, never in the middle of one. */
+  const holdFlushTimer = (): void => {
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance', 'Date'],
+    })
   }
 
   it('INFO commandstats shows zero calls for 100 requests from a blocked IP', async () => {
@@ -457,6 +486,7 @@ describe('a blocked IP costs no Redis call (private redis-server)', () => {
     expect((await get(app, data.api_key)).status).toBe(200)
     for (let i = 0; i < 20; i++) await get(app, mintToken('kg', 'sk', data.id))
     await flushRequestLogs(store)
+    await ipBlockerFor(store).flush()
     const verify = jest.spyOn(store, 'verify')
 
     await resetStats(admin)
@@ -466,12 +496,96 @@ describe('a blocked IP costs no Redis call (private redis-server)', () => {
       statuses.add((await get(app, token)).status)
     }
     await flushRequestLogs(store)
+    await ipBlockerFor(store).flush()
     const calls = await callsSinceReset(admin)
 
     expect(statuses).toEqual(new Set([403]))
     expect(calls).toEqual({})
     expect(totalCalls(calls)).toBe(0)
     expect(verify).not.toHaveBeenCalled()
+  })
+
+  it('malformed tokens cost zero Redis calls: failures are counted in memory, then written in one batch', async () => {
+    const prefix = uniquePrefix()
+    const store = storeOn(prefix)
+    const app = appOf(store, { requestLog: false }, true)
+    const blocker = ipBlockerFor(store)
+    const token = (await new KeyManager(store).create({ name: 'Real' })).data.api_key
+    const malformed = ['junk', badChecksum(token), token.slice(0, -1), `kg_xx_${token.slice(6)}`]
+    const many = Array.from({ length: 50 }, (_, i) => `198.18.7.${i}`)
+
+    holdFlushTimer()
+    await resetStats(admin)
+    for (let i = 0; i < 19; i++) {
+      expect((await get(app, malformed[i % 4] ?? '', '203.0.113.10')).status).toBe(401)
+    }
+    for (const ip of many) {
+      for (let i = 0; i < 3; i++) expect((await get(app, malformed[i] ?? '', ip)).status).toBe(401)
+    }
+    // 169 failed authentications, not one Redis command.
+    expect(await callsSinceReset(admin)).toEqual({})
+    expect(blocker.blockedMs('203.0.113.10')).toBe(0)
+
+    // The flush adds each group's failures at once: one script call per group, not per failure.
+    await resetStats(admin)
+    await blocker.flush()
+    const calls = await callsSinceReset(admin)
+    expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(1 + many.length)
+    expect(calls.incrby).toBe(1 + many.length)
+    expect(await sharedCount(prefix, '203.0.113.10')).toBe(19)
+    expect(await sharedCount(prefix, many[0] ?? '')).toBe(3)
+
+    // The 20th failure blocks at once, from this process's own count.
+    expect((await get(app, 'junk', '203.0.113.10')).status).toBe(401)
+    const refused = await get(app, token, '203.0.113.10')
+    expect(refused.body).toEqual(BLOCKED)
+    await blocker.flush()
+    expect((await blocker.list()).map((b) => b.ip)).toEqual(['203.0.113.10'])
+  })
+
+  it('failures from two processes add up in Redis: the flush that crosses the threshold blocks', async () => {
+    const prefix = uniquePrefix()
+    // Two stores with their own clients and blockers, as two app processes have.
+    const a = storeOn(prefix)
+    const b = storeOn(prefix)
+    const keys = new KeyManager(a)
+    const options = { ipBlock: { failures: 4, recheck: 60 }, requestLog: false } as const
+    const appA = appOf(a, options, true)
+    const appB = appOf(b, options, true)
+    const blockerA = ipBlockerFor(a)
+    const blockerB = ipBlockerFor(b)
+    expect(blockerA).not.toBe(blockerB)
+    const { data } = await keys.create({ name: 'Valid' })
+    const attacker = '203.0.113.20'
+
+    holdFlushTimer()
+    for (const app of [appA, appA, appB, appB]) {
+      expect((await get(app, 'bad', attacker)).status).toBe(401)
+    }
+    // Two failures each: below the threshold in either process.
+    expect((await get(appA, data.api_key, attacker)).status).toBe(200)
+    expect((await get(appB, data.api_key, attacker)).status).toBe(200)
+
+    await blockerA.flush()
+    expect(await sharedCount(prefix, attacker)).toBe(2)
+    expect((await get(appA, data.api_key, attacker)).status).toBe(200)
+    // B's flush takes the shared count to 4: B blocks the IP and records the block.
+    await blockerB.flush()
+    const refused = await get(appB, data.api_key, attacker)
+    expect(refused.status).toBe(403)
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(899)
+    expect((await blockerA.list()).map((x) => x.ip)).toEqual([attacker])
+
+    // A learns of it with its next failure from that IP, at the flush that follows.
+    expect((await get(appA, 'bad', attacker)).status).toBe(401)
+    await blockerA.flush()
+    expect((await get(appA, data.api_key, attacker)).body).toEqual(BLOCKED)
+    expect(blockerA.blockedMs(attacker)).toBeGreaterThan(890_000)
+
+    // A process's own count needs no flush: four failures in A block another IP in A at once.
+    for (let i = 0; i < 4; i++) await get(appA, 'bad', '203.0.113.21')
+    expect((await get(appA, data.api_key, '203.0.113.21')).body).toEqual(BLOCKED)
+    expect((await get(appB, data.api_key, '203.0.113.21')).status).toBe(200)
   })
 
   it('a block is shared through Redis: listed by another process, unblocked there, noticed within recheck', async () => {
@@ -485,11 +599,13 @@ describe('a blocked IP costs no Redis call (private redis-server)', () => {
     await get(appA, 'bad')
     await get(appA, 'bad')
     expect((await get(appA, data.api_key)).status).toBe(403)
+    await ipBlockerFor(a).flush()
     expect((await ipBlockerFor(b).list()).map((x) => x.ip)).toEqual([
       expect.stringMatching(LOOPBACK),
     ])
-    // Process B learns of the block on the IP's first failure there, without a 21st attempt.
+    // Process B learns of the block with the IP's first failure there, at its next flush.
     expect((await get(appB, 'bad')).status).toBe(401)
+    await ipBlockerFor(b).flush()
     expect((await get(appB, data.api_key)).status).toBe(403)
 
     const group = (await ipBlockerFor(b).list())[0]?.ip ?? ''
@@ -497,5 +613,140 @@ describe('a blocked IP costs no Redis call (private redis-server)', () => {
     expect((await get(appB, data.api_key)).status).toBe(200)
     await sleep(1200)
     expect((await get(appA, data.api_key)).status).toBe(200)
+  })
+
+  it('unblock forgets the local count, the failures waiting for a flush and the shared count', async () => {
+    const prefix = uniquePrefix()
+    const store = storeOn(prefix)
+    const blocker = ipBlockerFor(store, { failures: 4 })
+    const group = '198.51.100.40'
+    holdFlushTimer()
+    blocker.fail(group)
+    blocker.fail(group)
+    await blocker.flush()
+    blocker.fail(group)
+    expect(await sharedCount(prefix, group)).toBe(2)
+
+    // Not blocked (404 in the admin API), but its failures are forgotten all the same.
+    expect(await blocker.unblock(group)).toBe(false)
+    expect(await sharedCount(prefix, group)).toBeNull()
+    await blocker.flush()
+    expect(await sharedCount(prefix, group)).toBeNull()
+    // Three more failures: without the unblock this would have been the sixth.
+    for (let i = 0; i < 3; i++) expect(blocker.fail(group)).toBe(0)
+    await blocker.flush()
+    expect(await sharedCount(prefix, group)).toBe(3)
+    expect(blocker.fail(group)).toBe(900_000)
+
+    expect(await blocker.unblock(group)).toBe(true)
+    expect(blocker.blockedMs(group)).toBe(0)
+    expect(await sharedCount(prefix, group)).toBeNull()
+    expect(await blocker.list()).toEqual([])
+    expect(blocker.fail(group)).toBe(0)
+  })
+
+  it('with Redis hung, failures still block in this process and a flush gives up within its timeout', async () => {
+    const prefix = uniquePrefix()
+    const store = storeOn(prefix)
+    const keys = new KeyManager(store)
+    const app = appOf(store, { ipBlock: { failures: 3 }, requestLog: false }, true)
+    const { data } = await keys.create({ name: 'Valid' })
+    const ip = '198.51.100.60'
+    server.pause()
+    try {
+      for (let i = 0; i < 3; i++) expect((await get(app, 'bad', ip)).status).toBe(401)
+      expect((await get(app, data.api_key, ip)).body).toEqual(BLOCKED)
+      const started = Date.now()
+      await ipBlockerFor(store).flush()
+      expect(Date.now() - started).toBeLessThan(5000)
+      for (let i = 0; i < 2; i++) await get(app, 'bad', '198.51.100.61')
+      await ipBlockerFor(store).flush()
+    } finally {
+      server.resume()
+    }
+    // The failures that could not be written still count here.
+    await get(app, 'bad', '198.51.100.61')
+    expect((await get(app, data.api_key, '198.51.100.61')).body).toEqual(BLOCKED)
+  })
+})
+
+describe('memory stays bounded under failures from very many IPs', () => {
+  interface Internals {
+    counts: FailureCounts
+    local: Map<string, unknown>
+    memoryBlocks: Map<string, unknown>
+  }
+  const internals = (blocker: IpBlocker): Internals => blocker as unknown as Internals
+  const ipOf = (i: number): string => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`
+
+  it('keeps at most MAX_TRACKED_GROUPS counts and MAX_PENDING_GROUPS unflushed groups (Redis)', async () => {
+    const prefix = uniquePrefix()
+    const store = new RedisStore({ url: testRedisUrl(), prefix })
+    try {
+      const blocker = ipBlockerFor(store, { failures: 1000 })
+      const { counts } = internals(blocker)
+      const groups = MAX_TRACKED_GROUPS + 10_000
+      for (let i = 0; i < groups; i++) blocker.fail(ipOf(i))
+      expect(counts.tracked).toBeLessThanOrEqual(MAX_TRACKED_GROUPS)
+      expect(counts.tracked).toBeGreaterThanOrEqual(MAX_TRACKED_GROUPS * 0.9)
+      expect(counts.waiting).toBeLessThanOrEqual(MAX_PENDING_GROUPS)
+      // The oldest windows go first: the latest groups are still counted.
+      expect(blocker.fail(ipOf(groups - 1))).toBe(0)
+      expect(counts.add(ipOf(groups - 1), Date.now(), 600_000)).toBe(3)
+      await blocker.flush()
+      expect(counts.waiting).toBe(0)
+    } finally {
+      await store.close()
+      const client = newClient()
+      await cleanPrefix(client, prefix)
+      client.disconnect()
+    }
+  })
+
+  it('keeps at most MAX_TRACKED_GROUPS blocks in memory (MemoryStore)', async () => {
+    const store = new MemoryStore()
+    const blocker = ipBlockerFor(store, { failures: 1 })
+    const groups = MAX_TRACKED_GROUPS + 5_000
+    for (let i = 0; i < groups; i++) blocker.fail(ipOf(i))
+    const { counts, local, memoryBlocks } = internals(blocker)
+    expect(local.size).toBeLessThanOrEqual(MAX_TRACKED_GROUPS)
+    expect(memoryBlocks.size).toBeLessThanOrEqual(MAX_TRACKED_GROUPS)
+    expect((await blocker.list()).length).toBe(memoryBlocks.size)
+    expect(counts.tracked).toBe(0)
+    expect(counts.waiting).toBe(0)
+    expect(blocker.blockedMs(ipOf(groups - 1))).toBeGreaterThan(0)
+    await store.close()
+  })
+
+  it('drops ended windows and ended blocks at the next flush', async () => {
+    const store = new MemoryStore()
+    const blocker = ipBlockerFor(store, { failures: 3, window: 1, block: 1 })
+    for (let i = 0; i < 100; i++) blocker.fail(ipOf(i))
+    for (let i = 0; i < 3; i++) blocker.fail('203.0.113.99')
+    const { counts, local } = internals(blocker)
+    expect(counts.tracked).toBe(100)
+    expect(local.size).toBe(1)
+    await sleep(1100)
+    await blocker.flush()
+    expect(counts.tracked).toBe(0)
+    expect(local.size).toBe(0)
+    await store.close()
+  })
+
+  it('a flush writes the groups with the most failures first, FLUSH_BATCH at a time', () => {
+    const counts = new FailureCounts(true)
+    const now = Date.now()
+    for (let i = 0; i < FLUSH_BATCH + 500; i++) counts.add(ipOf(i), now, 600_000)
+    for (let i = 0; i < 7; i++) counts.add('203.0.113.77', now, 600_000)
+    const batch = counts.take()
+    expect(batch).toHaveLength(FLUSH_BATCH)
+    expect(batch[0]).toEqual(['203.0.113.77', 7])
+    expect(counts.waiting).toBe(501)
+    expect(counts.take()).toHaveLength(501)
+    expect(counts.waiting).toBe(0)
+    // Without a store to share with, nothing waits.
+    const local = new FailureCounts(false)
+    local.add('203.0.113.77', now, 600_000)
+    expect(local.waiting).toBe(0)
   })
 })
