@@ -153,9 +153,13 @@ function targets(rounds, memory, isolated) {
         exact,
       )
     for (const s of ['hot', 'many']) {
-      const mine = get(f, s)?.scriptUsecPerCall
+      const round = get(f, s)
+      const mine = round?.scriptUsecPerCall
       const theirs = get('d', s)?.scriptUsecPerCall
       if (!Number.isFinite(mine) || !Number.isFinite(theirs)) continue
+      // INFO commandstats sums every EVALSHA: with log.lua calls over 2% of them, the average
+      // is not verify.lua's; the pipelined measure below is.
+      if (round.otherScriptCalls > 0.02 * round.limiterScriptCalls) continue
       add(
         `script µs/call ≤ 3× (d)'s, ${s === 'hot' ? 'one hot key' : '10,000 keys'}`,
         f,
@@ -182,7 +186,9 @@ function targets(rounds, memory, isolated) {
       add(
         'malformed flood ≥ 0.95× (a), zero Redis calls',
         f,
-        `${times(bad.ratios.a)}, ${fix(bad.redisCommandsPerReq, 3)} Redis commands/req`,
+        `${times(bad.ratios.a)}, ${fix(bad.redisCommandsPerReq, 3)} Redis commands/req ` +
+          `(verify ${fix(bad.limiterScriptsPerReq, 3)}/req; IP-count flush ` +
+          `${int(bad.otherScriptCalls / bad.load.seconds)} script calls/s, in the background)`,
         bad.ratios.a >= 0.95 && bad.redisCommands === 0 && bad.server.redisSent === 0,
       )
     }

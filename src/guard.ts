@@ -1,98 +1,105 @@
 // apiKeyGuard: verifies the key and enforces every limit in one store call, then answers per DESIGN §4.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { isSelfBounded } from './bounded-verify'
 import { readCredentials } from './credentials'
 import { defaultStore } from './default-store'
-import { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
+import { KeyguardConfigError, StoreUnavailableError } from './errors'
+import {
+  type Answer,
+  EXPIRED,
+  INACTIVE,
+  INVALID,
+  IP_BLOCKED,
+  MISSING,
+  quotaAnswers,
+  RATE_MINUTE,
+  RATE_SECOND,
+  SCOPE,
+  STORE_UNAVAILABLE,
+  send,
+} from './guard-answers'
 import { type ApiKeyGuardOptions, resolveGuardOptions } from './guard-options'
 import { setRateLimitHeaders } from './headers'
 import { ipBlockerFor } from './ip-block'
 import { ipGroup } from './ip-group'
+import { setApiKey } from './request-api-key'
 import { requestLogBatcher, trackRequest } from './request-log'
-import { hashToken, parseToken, type TokenType } from './token'
-import type { ApiKey } from './types'
+import type { VerifyRequest } from './store'
+import { hashToken, parseToken } from './token'
 import type { Verdict } from './verdict'
 import { withTimeout } from './with-timeout'
 
-/** What the guard puts on `req.apiKey`: the key's public record and the token type used. */
-export type ApiKeyContext = Omit<ApiKey, 'last_used_at'> & { token_type: TokenType }
+export type { ApiKeyContext } from './request-api-key'
 
-declare global {
-  namespace Express {
-    interface Request {
-      /** Set by apiKeyGuard for an allowed request. */
-      apiKey?: ApiKeyContext
-    }
-  }
-}
+const retryAfter = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)))
 
-const RATE_MESSAGE = {
-  second: 'You have exceeded the per-second rate limit on your subscription',
-  minute: 'You have exceeded the per-minute rate limit on your subscription',
-} as const
-
-function send(res: Response, error: KeyguardError): void {
-  res.locals.keyguardReason = error.code
-  res.status(error.status).json(error.toJSON())
-}
+/** A rejection never waits on what the failure count returns (a number, or a promise of one). */
+const ignore = (): void => {}
 
 export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   const config = resolveGuardOptions(options)
   const store = config.store ?? defaultStore()
   const log = requestLogBatcher(store, config.requestLog)
   const blocker = config.ipBlock === false ? null : ipBlockerFor(store, config.ipBlock)
-  const { prefix, scopes, cost, tokenTypes } = config
+  const { prefix, scopes, cost, tokenTypes, timeout } = config
+  const quota = quotaAnswers(config.quotaExceededStatus)
+  const storeRetryAfter = String(config.storeRetryAfter)
 
   /** 403 IP_BLOCKED when the client's IP group is blocked (from memory; re-read now and then). */
   const blocked = async (res: Response, group: string): Promise<boolean> => {
     if (!blocker) return false
     let ms = blocker.blockedMs(group)
-    if (ms > 0 && blocker.needsRecheck(group)) ms = await blocker.recheck(group, config.timeout)
+    if (ms > 0 && blocker.needsRecheck(group)) ms = await blocker.recheck(group, timeout)
     if (ms <= 0) return false
     res.setHeader('Retry-After', String(Math.ceil(ms / 1000)))
-    send(res, new KeyguardError(403, 'IP_BLOCKED', 'IP temporarily blocked'))
+    send(res, IP_BLOCKED)
     return true
   }
 
-  /** A failed authentication: counted against the IP; the answer is the same 401 either way. */
-  const invalid = async (req: Request, res: Response): Promise<void> => {
-    if (blocker) await blocker.fail(ipGroup(req.ip), config.timeout)
-    send(res, new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key'))
+  /** A failed authentication: counted against the IP, off the request path; the answer is the same 401. */
+  const invalid = (req: Request, res: Response): void => {
+    if (blocker) {
+      const counted: unknown = blocker.fail(ipGroup(req.ip), timeout)
+      if (counted instanceof Promise) counted.catch(ignore)
+    }
+    send(res, INVALID)
   }
 
   const reject = (res: Response, verdict: Verdict): void => {
+    let refusal: Answer
     switch (verdict.outcome) {
       case 'inactive':
-        return send(res, new KeyguardError(401, 'INACTIVE_API_KEY', 'Inactive API Key'))
+        refusal = INACTIVE
+        break
       case 'expired':
-        return send(res, new KeyguardError(401, 'EXPIRED_API_KEY', 'Expired API Key'))
+        refusal = EXPIRED
+        break
       case 'scope':
-        return send(res, new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions'))
+        refusal = SCOPE
+        break
       case 'quota':
+        // A total quota never resets (-1): no Retry-After.
         if (verdict.retryAfterMs >= 0) {
-          res.setHeader('Retry-After', String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))))
+          res.setHeader('Retry-After', retryAfter(verdict.retryAfterMs))
         }
-        return send(
-          res,
-          new KeyguardError(
-            config.quotaExceededStatus,
-            'QUOTA_EXCEEDED',
-            `Rate limit exceeded: quota ${verdict.failed}`,
-          ),
-        )
+        refusal = quota.get(verdict.failed) as Answer
+        break
       case 'rate':
-        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))))
-        return send(
-          res,
-          new KeyguardError(
-            429,
-            'RATE_LIMITED',
-            RATE_MESSAGE[verdict.failed === 'minute' ? 'minute' : 'second'],
-          ),
-        )
+        res.setHeader('Retry-After', retryAfter(verdict.retryAfterMs))
+        refusal = verdict.failed === 'minute' ? RATE_MINUTE : RATE_SECOND
+        break
       default:
-        return send(res, new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key'))
+        refusal = INVALID
     }
+    send(res, refusal)
+  }
+
+  /** The store call, bounded once: by the store itself when it honours the timeout, else here. */
+  const verify = (request: VerifyRequest): Promise<Verdict> => {
+    const method = store.verify
+    const pending = method.call(store, request, timeout)
+    return isSelfBounded(method) ? pending : withTimeout(pending, timeout, 'The key store')
   }
 
   return async function keyguard(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -101,13 +108,11 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
     const token = readCredentials(req)
     if (token === null) {
       res.setHeader('WWW-Authenticate', 'Bearer')
-      return send(res, new KeyguardError(401, 'MISSING_API_KEY', 'Missing API Key'))
+      return send(res, MISSING)
     }
     const parsed = parseToken(token, prefix)
     if (parsed === null) return invalid(req, res)
-    if (!tokenTypes.includes(parsed.type)) {
-      return send(res, new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions'))
-    }
+    if (!tokenTypes.includes(parsed.type)) return send(res, SCOPE)
     const credits = typeof cost === 'number' ? cost : cost(req)
     if (!Number.isInteger(credits) || credits < 0) {
       return next(
@@ -120,41 +125,25 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
 
     let verdict: Verdict
     try {
-      verdict = await withTimeout(
-        store.verify({
-          id: parsed.id,
-          tag: parsed.tag,
-          hash: hashToken(token),
-          cost: credits,
-          scopes,
-          type: parsed.type,
-        }),
-        config.timeout,
-        'The key store',
-      )
+      verdict = await verify({
+        id: parsed.id,
+        tag: parsed.tag,
+        hash: hashToken(token),
+        cost: credits,
+        scopes,
+        type: parsed.type,
+      })
     } catch (error) {
       if (config.onStoreError === 'fail-open') return next()
-      res.setHeader('Retry-After', String(config.storeRetryAfter))
-      const unavailable = new KeyguardError(
-        503,
-        'STORE_UNAVAILABLE',
-        'Service temporarily unavailable',
-      )
+      res.setHeader('Retry-After', storeRetryAfter)
       if (!(error instanceof StoreUnavailableError)) res.locals.keyguardError = error
-      return send(res, unavailable)
+      return send(res, STORE_UNAVAILABLE)
     }
 
     setRateLimitHeaders(res, verdict.windows, verdict.failed, config.legacyHeaders)
     if (verdict.outcome === 'invalid') return invalid(req, res)
     if (verdict.outcome !== 'ok') return reject(res, verdict)
-    if (verdict.record !== null) {
-      const record = JSON.parse(verdict.record) as Omit<ApiKey, 'last_used_at'>
-      // A client token acts with its own scopes, never more than its parent key's.
-      if (verdict.tokenScopes !== null) {
-        record.scopes = verdict.tokenScopes === '' ? [] : verdict.tokenScopes.split(',')
-      }
-      req.apiKey = { ...record, token_type: parsed.type }
-    }
+    if (verdict.record !== null) setApiKey(req, verdict.record, verdict.tokenScopes, parsed.type)
     next()
   }
 }

@@ -2,6 +2,7 @@
 
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import type { AuditLogCaps } from './audit-caps'
+import { markSelfBounded } from './bounded-verify'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
 import { hotConfig, RING_TTL_MS, WINDOW_FIELDS } from './hot-fields'
 import { MemoryAuditLog } from './memory-audit'
@@ -228,3 +229,6 @@ export class MemoryStore implements Store {
     clearInterval(this.timer)
   }
 }
+
+// Verification never waits on I/O here: the guard needs no timer for it.
+markSelfBounded(MemoryStore.prototype.verify)

@@ -1,5 +1,7 @@
 // RedisStore's request log: one Redis Stream per key, capped by count (MAXLEN) and age (MINID), with a TTL.
 
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Cluster, Redis } from 'ioredis'
 import type { RedisKeyNames } from './redis-keys'
 import type { ResolvedRequestLogCaps } from './request-log-caps'
@@ -33,6 +35,14 @@ const FIELDS = [
 ] as const
 type Field = (typeof FIELDS)[number]
 
+/** Entries per script call: bounds how long one call holds Redis, whatever the batch size. */
+const ENTRIES_PER_CALL = 1000
+
+export const LOG_LUA = readFileSync(join(__dirname, '..', 'lua', 'log.lua'), 'utf8')
+
+type LogCommand = (hot: string, stream: string, args: Array<string | number>) => Promise<number>
+type LogClient = { keyguardLog: LogCommand }
+
 const tagOf = (id: string): string => id.slice(0, TAG_LENGTH)
 
 export class RedisRequestLog {
@@ -45,12 +55,13 @@ export class RedisRequestLog {
   ) {
     this.maxEntries = caps.maxEntries
     this.maxAgeMs = caps.maxAgeSeconds * 1000
+    ctx.client.defineCommand('keyguardLog', { numberOfKeys: 2, lua: LOG_LUA })
   }
 
   /**
-   * One flush: which keys exist (a forged token of an unknown id must not create a stream), then
-   * per key one pipeline of XADD (MAXLEN ~), XTRIM MINID ~ and PEXPIRE. Every pipeline touches one
-   * key, so this also works on Redis Cluster.
+   * One flush: per key one call of lua/log.lua (XADDs, one XTRIM, one PEXPIRE; nothing for an
+   * unknown key). On a standalone Redis the calls go in one pipeline; on a Cluster each key may
+   * live on another node, so each call goes by itself.
    */
   async append(entries: readonly RequestLogEntry[]): Promise<void> {
     const groups = new Map<string, RequestLogEntry[]>()
@@ -61,29 +72,34 @@ export class RedisRequestLog {
     }
     if (groups.size === 0) return
     const { client, names } = this.ctx
-    const ids = [...groups.keys()]
-    const work = async (): Promise<void> => {
-      const [nowMs, ...exists] = await Promise.all([
-        this.ctx.now(),
-        ...ids.map((id) => client.exists(names.hot(tagOf(id), id))),
-      ])
-      const minId = String(Math.max(0, nowMs - this.maxAgeMs))
-      const streamId = this.ctx.clock ? `${Math.floor(this.ctx.clock())}-*` : '*'
-      const writes: Promise<Array<[Error | null, unknown]> | null>[] = []
-      ids.forEach((id, i) => {
-        if (!exists[i]) return
-        const key = names.logs(tagOf(id), id)
-        const pipeline = client.pipeline()
-        for (const entry of groups.get(id) ?? []) {
-          pipeline.xadd(key, 'MAXLEN', '~', this.maxEntries, streamId, ...encode(entry))
-        }
-        pipeline.xtrim(key, 'MINID', '~', minId)
-        pipeline.pexpire(key, this.maxAgeMs)
-        writes.push(pipeline.exec())
-      })
-      for (const replies of await Promise.all(writes)) {
-        for (const [error] of replies ?? []) if (error) throw error
+    const streamId = this.ctx.clock ? `${Math.floor(this.ctx.clock())}-*` : '*'
+    const pipeline = client.isCluster ? null : client.pipeline()
+    const calls: Promise<unknown>[] = []
+    for (const [id, group] of groups) {
+      const hot = names.hot(tagOf(id), id)
+      const stream = names.logs(tagOf(id), id)
+      // Only the newest maxEntries of a key could survive the count cap: the rest is never sent.
+      for (let from = Math.max(0, group.length - this.maxEntries); from < group.length; ) {
+        const to = Math.min(group.length, from + ENTRIES_PER_CALL)
+        const args: Array<string | number> = [
+          this.maxEntries,
+          this.maxAgeMs,
+          streamId,
+          FIELDS.length,
+          ...FIELDS,
+        ]
+        for (let i = from; i < to; i++) encode(group[i] as RequestLogEntry, args)
+        if (pipeline) (pipeline as unknown as LogClient).keyguardLog(hot, stream, args)
+        else calls.push((client as unknown as LogClient).keyguardLog(hot, stream, args))
+        from = to
       }
+    }
+    const work = async (): Promise<void> => {
+      if (!pipeline) {
+        await Promise.all(calls)
+        return
+      }
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
     }
     await withTimeout(work(), this.ctx.timeout, 'Redis request log')
   }
@@ -116,19 +132,19 @@ export class RedisRequestLog {
   }
 }
 
-function encode(entry: RequestLogEntry): string[] {
-  const values: Record<Field, string> = {
-    timestamp: String(entry.timestamp),
-    method: entry.method,
-    endpoint: entry.endpoint,
-    status: entry.status,
-    status_code: String(entry.status_code),
-    reason: entry.reason ?? '',
-    duration_ms: String(entry.duration_ms),
-    ip_address: entry.ip_address ?? '',
-    credits: String(entry.credits),
-  }
-  return FIELDS.flatMap((name) => [name, values[name]])
+/** Appends an entry's values to a script call's arguments, in FIELDS order. */
+function encode(entry: RequestLogEntry, args: Array<string | number>): void {
+  args.push(
+    String(entry.timestamp),
+    entry.method,
+    entry.endpoint,
+    entry.status,
+    String(entry.status_code),
+    entry.reason ?? '',
+    String(entry.duration_ms),
+    entry.ip_address ?? '',
+    String(entry.credits),
+  )
 }
 
 function decode(id: string, fields: readonly string[]): RequestLogEntry {

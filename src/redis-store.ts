@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { type Cluster, Redis } from 'ioredis'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import { type AuditLogCaps, resolveAuditLogCaps } from './audit-caps'
+import { markSelfBounded } from './bounded-verify'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
 import { hotConfig, WINDOW_FIELDS } from './hot-fields'
 import { RecordCache } from './record-cache'
@@ -27,7 +28,7 @@ import { loadedKey } from './stored-key'
 import { TAG_LENGTH } from './token'
 import type { Plan, RequestLogEntry, RequestPage } from './types'
 import { decodeVerdict, type RawVerdict, type Verdict } from './verdict'
-import { withTimeout } from './with-timeout'
+import { unavailable, withTimeout } from './with-timeout'
 
 export interface RedisStoreOptions {
   /** Redis URL. Defaults to `REDIS_URL`, else `redis://127.0.0.1:6379`. Ignored with `client`. */
@@ -69,6 +70,8 @@ export class RedisStore implements Store {
   readonly prefix: string
   readonly names: RedisKeyNames
   private readonly timeout: number
+  /** ioredis' own commandTimeout on the client, which bounds each command; Infinity if none. */
+  private readonly clientTimeout: number
   private readonly clock: (() => number) | undefined
   private readonly ownsClient: boolean
   private readonly requestLog: RedisRequestLog
@@ -91,6 +94,7 @@ export class RedisStore implements Store {
         maxRetriesPerRequest: 1,
         enableAutoPipelining: options.autoPipelining ?? false,
       })
+    this.clientTimeout = commandTimeoutOf(this.client)
     // An unhandled 'error' event would crash the process; failures surface per call instead.
     if (this.ownsClient) this.client.on('error', () => {})
     this.client.defineCommand('keyguardVerify', { numberOfKeys: 5, lua: VERIFY_LUA })
@@ -114,27 +118,33 @@ export class RedisStore implements Store {
     return withTimeout(promise, this.timeout, `Redis ${what}`)
   }
 
-  async verify(request: VerifyRequest): Promise<Verdict> {
+  async verify(request: VerifyRequest, timeoutMs = this.timeout): Promise<Verdict> {
     const { tag, id } = request
     const verify = (this.client as unknown as { keyguardVerify: VerifyCommand }).keyguardVerify
     const cached = this.records.get(id)
-    const raw = await this.call(
-      verify.call(
-        this.client,
-        this.names.hot(tag, id),
-        this.names.record(tag, id),
-        this.names.userRate(tag),
-        this.names.ring(tag, id),
-        this.names.clientTokens(tag, id),
-        request.hash,
-        this.clock ? String(Math.floor(this.clock() * 1000)) : '',
-        request.cost,
-        request.scopes.join(','),
-        request.type === 'ct' ? 'ct' : '',
-        cached?.version ?? '',
-      ),
-      'verify',
+    const pending = verify.call(
+      this.client,
+      this.names.hot(tag, id),
+      this.names.record(tag, id),
+      this.names.userRate(tag),
+      this.names.ring(tag, id),
+      this.names.clientTokens(tag, id),
+      request.hash,
+      this.clock ? String(Math.floor(this.clock() * 1000)) : '',
+      request.cost,
+      request.scopes.join(','),
+      request.type === 'ct' ? 'ct' : '',
+      cached?.version ?? '',
     )
+    let raw: RawVerdict
+    try {
+      // One timer per verification: ioredis' commandTimeout when it is no longer, else our own.
+      raw = await (this.clientTimeout <= timeoutMs
+        ? pending
+        : withTimeout(pending, timeoutMs, 'Redis verify'))
+    } catch (error) {
+      throw unavailable(error, 'Redis verify')
+    }
     const verdict = decodeVerdict(raw)
     if (verdict.outcome === 'ok') {
       if (verdict.record !== null) this.records.set(id, verdict.recordVersion, verdict.record)
@@ -297,4 +307,19 @@ export class RedisStore implements Store {
     await flushRequestLogs(this)
     if (this.ownsClient) this.client.disconnect()
   }
+}
+
+markSelfBounded(RedisStore.prototype.verify)
+
+/**
+ * The bound ioredis puts on each command of a client, from the moment it is sent. A Cluster, and
+ * auto-pipelining, hold commands in queues of their own before that (with no timer): Infinity.
+ */
+function commandTimeoutOf(client: Redis | Cluster): number {
+  if (client.isCluster) return Number.POSITIVE_INFINITY
+  const { commandTimeout, enableAutoPipelining } = (client as Redis).options
+  if (enableAutoPipelining || typeof commandTimeout !== 'number' || !(commandTimeout > 0)) {
+    return Number.POSITIVE_INFINITY
+  }
+  return commandTimeout
 }

@@ -23,8 +23,21 @@ export const TOKEN_SHAPE = /[A-Za-z0-9]+_(?:sk|pat|ct)_[0-9A-Za-z]{48}/g
 const TOKEN_CHAR_ESCAPE = /%(?:3[0-9]|[46][1-9a-f]|[57][0-9a]|5f)/gi
 
 const registry = new WeakMap<Store, Set<RequestLogBatcher>>()
-/** Requests already tracked: behind two guards (app-wide, then per route) a request is one entry. */
-const tracked = new WeakMap<Response, { credits: number }>()
+
+/** What a response being tracked carries until it closes. */
+interface Tracked {
+  batcher: RequestLogBatcher | null
+  req: Request
+  keyId: string
+  token: string
+  /** Behind two guards (app-wide, then per route) a request is one entry, with both guards' credits. */
+  credits: number
+  timestamp: number
+  started: number
+}
+
+const TRACKED = Symbol('keyguard.requestLog')
+type TrackedResponse = Response & { [TRACKED]?: Tracked }
 
 /** Buffers entries and writes them with `store.appendRequests`, never on a request's path. */
 export class RequestLogBatcher {
@@ -130,46 +143,59 @@ export function trackRequest(
   token: string,
   credits: number,
 ): void {
-  const seen = tracked.get(res)
-  if (seen) {
+  const tracked = res as TrackedResponse
+  const seen = tracked[TRACKED]
+  if (seen !== undefined) {
     seen.credits += credits
     return
   }
-  const state = { credits }
-  tracked.set(res, state)
-  const timestamp = Date.now()
-  const started = performance.now()
-  let logged = false
-  const log = (): void => {
-    if (logged) return
-    logged = true
-    const reason = typeof res.locals.keyguardReason === 'string' ? res.locals.keyguardReason : null
-    batcher.push({
-      key_id: keyId,
-      timestamp,
-      method: req.method,
-      endpoint: endpointOf(req, token),
-      status: reason === null ? 'allowed' : 'rejected',
-      status_code: res.statusCode,
-      reason,
-      duration_ms: Math.round((performance.now() - started) * 100) / 100,
-      ip_address: req.ip ?? null,
-      credits: reason === null ? state.credits : 0,
-    })
+  tracked[TRACKED] = {
+    batcher,
+    req,
+    keyId,
+    token,
+    credits,
+    timestamp: Date.now(),
+    started: performance.now(),
   }
-  res.once('finish', log)
-  // A client that hangs up early still used the key: log it too.
-  res.once('close', log)
+  // 'close' follows 'finish' on every response, and comes alone when the client hangs up early
+  // (who still used the key): one shared listener logs both.
+  res.on('close', logOnClose)
+}
+
+function logOnClose(this: TrackedResponse): void {
+  const t = this[TRACKED]
+  if (t === undefined || t.batcher === null) return
+  const batcher = t.batcher
+  t.batcher = null
+  const reason = typeof this.locals.keyguardReason === 'string' ? this.locals.keyguardReason : null
+  batcher.push({
+    key_id: t.keyId,
+    timestamp: t.timestamp,
+    method: t.req.method,
+    endpoint: endpointOf(t.req, t.token),
+    status: reason === null ? 'allowed' : 'rejected',
+    status_code: this.statusCode,
+    reason,
+    duration_ms: Math.round((performance.now() - t.started) * 100) / 100,
+    ip_address: t.req.ip ?? null,
+    credits: reason === null ? t.credits : 0,
+  })
 }
 
 /** The path without the query string, with any token in it redacted, at most 1024 characters. */
 export function endpointOf(req: Request, token: string): string {
   const url = req.originalUrl ?? req.url ?? ''
+  const query = url.indexOf('?')
+  let path = query === -1 ? url : url.slice(0, query)
+  // Each step only runs when it can change something: most paths hold no %, token or _.
   // A token may come percent-encoded (%5F for _): decode letters, digits and _ before redacting.
-  let path = (url.split('?')[0] ?? '').replace(TOKEN_CHAR_ESCAPE, (hex) =>
-    String.fromCharCode(Number.parseInt(hex.slice(1), 16)),
-  )
-  if (token !== '') path = path.split(token).join('[redacted]')
-  path = path.replace(TOKEN_SHAPE, '[redacted]')
+  if (path.includes('%')) {
+    path = path.replace(TOKEN_CHAR_ESCAPE, (hex) =>
+      String.fromCharCode(Number.parseInt(hex.slice(1), 16)),
+    )
+  }
+  if (token !== '' && path.includes(token)) path = path.replaceAll(token, '[redacted]')
+  if (path.includes('_')) path = path.replace(TOKEN_SHAPE, '[redacted]')
   return path.length > MAX_ENDPOINT_LENGTH ? path.slice(0, MAX_ENDPOINT_LENGTH) : path
 }

@@ -41,8 +41,11 @@ export interface SaveKeyOptions {
 }
 
 export interface Store {
-  /** Verifies a token and charges its limits in one atomic step. */
-  verify(request: VerifyRequest): Promise<Verdict>
+  /**
+   * Verifies a token and charges its limits in one atomic step. `timeoutMs` bounds the call in
+   * place of the store's default (RedisStore: `commandTimeout`); the guard passes its `timeout`.
+   */
+  verify(request: VerifyRequest, timeoutMs?: number): Promise<Verdict>
   /** The store's clock, in milliseconds since the epoch. */
   now(): Promise<number>
   saveKey(stored: StoredKey, options?: SaveKeyOptions): Promise<void>

@@ -1,7 +1,7 @@
 // Token format: `<prefix>_<type>_<id><secret><checksum>`; the id (and so the Redis slot) is read
 // from the token itself, and a CRC-32 checksum rejects typos without any store call.
 
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, hash as oneShotHash, randomBytes } from 'node:crypto'
 import { encodeBase62, isBase62, uint32ToBase62 } from './base62'
 import { crc32 } from './crc32'
 
@@ -62,7 +62,12 @@ export function parseToken(token: string, prefix: string): ParsedToken | null {
   return { prefix, type, id, tag: id.slice(0, TAG_LENGTH) }
 }
 
+/** Node >= 20.12 has the one-shot `crypto.hash` (no Hash object per call); older Node 20 has not. */
+const HAS_ONE_SHOT_HASH = typeof oneShotHash === 'function'
+
 /** What the store keeps instead of the token: SHA-256, base64 (44 chars). */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64')
+  return HAS_ONE_SHOT_HASH
+    ? oneShotHash('sha256', token, 'base64')
+    : createHash('sha256').update(token).digest('base64')
 }

@@ -15,14 +15,17 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
       },
       (error: unknown) => {
         clearTimeout(timer)
-        reject(
-          error instanceof StoreUnavailableError
-            ? error
-            : new StoreUnavailableError(`${what} failed: ${(error as Error)?.message ?? error}`, {
-                cause: error,
-              }),
-        )
+        reject(unavailable(error, what))
       },
     )
   })
+}
+
+/** A store call's failure, as the StoreUnavailableError the guard answers 503 for. */
+export function unavailable(error: unknown, what: string): StoreUnavailableError {
+  return error instanceof StoreUnavailableError
+    ? error
+    : new StoreUnavailableError(`${what} failed: ${(error as Error)?.message ?? error}`, {
+        cause: error,
+      })
 }

@@ -1,5 +1,8 @@
 // req.apiKey: the key's public fields and the token type, never the secret or its hash.
 
+import express from 'express'
+import request from 'supertest'
+import { apiKeyGuard } from '../../src'
 import { hashToken } from '../../src/token'
 import { call, STORE_KINDS, useStore } from './stores'
 
@@ -32,6 +35,34 @@ describe.each(STORE_KINDS)('req.apiKey (%s store)', (kind) => {
     expect(text).not.toContain(data.api_key.slice(-28, -6))
     expect(text).not.toContain(hashToken(data.api_key))
     expect(Object.keys(res.body.apiKey)).not.toContain('api_key')
+  })
+
+  it('reads, reassigns and deletes like a plain own property', async () => {
+    const { data } = await c.keys.create({ name: 'Plain', scopes: ['read'] })
+    const app = express().get('/p', apiKeyGuard({ store: c.store }), (req, res) => {
+      const first = req.apiKey
+      const seen = {
+        enumerable: Object.keys(req).includes('apiKey'),
+        own: Object.hasOwn(req, 'apiKey'),
+        same: req.apiKey === first,
+        spread: ({ ...req } as { apiKey?: unknown }).apiKey === first,
+      }
+      if (first) first.name = 'Mutated'
+      const mutated = req.apiKey?.name
+      req.apiKey = first ? { ...first, name: 'Replaced' } : undefined
+      const replaced = req.apiKey?.name
+      delete req.apiKey
+      res.json({ seen, mutated, replaced, deleted: req.apiKey === undefined })
+    })
+    const res = await request(app).get('/p').set('X-API-Key', data.api_key)
+    expect(res.body).toEqual({
+      seen: { enumerable: true, own: true, same: true, spread: true },
+      mutated: 'Mutated',
+      replaced: 'Replaced',
+      deleted: true,
+    })
+    // Each request gets its own copy.
+    expect((await call(c.app(), data.api_key)).body.apiKey.name).toBe('Plain')
   })
 
   it('reflects an update on the very next request', async () => {

@@ -13,15 +13,30 @@ import {
   RequestLogBatcher,
   type Store,
 } from '../../src'
+import { newKeyId } from '../../src/token'
 import type { RequestLogEntry } from '../../src/types'
 import { newClient, uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'
-import { watchCommands } from '../redis/commandstats'
+import { callsSinceReset, resetStats, watchCommands } from '../redis/commandstats'
 
 const app = (store: Store, options: Omit<ApiKeyGuardOptions, 'store'> = {}): Express =>
   express().get('/r', apiKeyGuard({ store, ...options }), (_req, res) => {
     res.json({ ok: true })
   })
+
+/** Entry n of a flush: every field set, odd ones rejected. */
+const logEntry = (keyId: string, n: number): RequestLogEntry => ({
+  key_id: keyId,
+  timestamp: Date.parse('2026-05-01T09:00:00Z') + n,
+  method: n % 2 === 0 ? 'GET' : 'POST',
+  endpoint: `/e/${n}`,
+  status: n % 2 === 0 ? 'allowed' : 'rejected',
+  status_code: n % 2 === 0 ? 200 : 429,
+  reason: n % 2 === 0 ? null : 'RATE_LIMITED',
+  duration_ms: 2.5,
+  ip_address: n % 2 === 0 ? null : '203.0.113.9',
+  credits: n % 2 === 0 ? 1 : 0,
+})
 
 describe('request log batching (private redis-server, MONITOR)', () => {
   let server: RedisServer
@@ -53,14 +68,83 @@ describe('request log batching (private redis-server, MONITOR)', () => {
     await during.stop()
     expect(during.commands.map((c) => c.name)).toEqual(Array(20).fill('evalsha'))
 
+    await resetStats(admin)
     const flush = await watchCommands(admin)
     await flushRequestLogs(store)
     await flush.stop()
-    const names = flush.commands.map((c) => c.name)
-    expect(names.filter((n) => n === 'xadd')).toHaveLength(20)
-    expect(names).not.toContain('evalsha')
-    expect(names).toContain('pexpire')
+    // One call of lua/log.lua for the key (EVAL on a connection's first use, then EVALSHA)...
+    expect(flush.commands.map((c) => c.name)).toEqual([expect.stringMatching(/^eval(sha)?$/)])
+    // ...which ran the 20 XADDs, one XTRIM and one PEXPIRE (and no TIME).
+    const { xadd, xtrim, pexpire, exists, time } = await callsSinceReset(admin)
+    expect({ xadd, xtrim, pexpire, exists, time }).toEqual({
+      xadd: 20,
+      xtrim: 1,
+      pexpire: 1,
+      exists: 1,
+    })
     expect((await keys.requests(data.id, { limit: 100 })).data.count).toBe(21)
+  })
+
+  it('one flush of many keys: one script call each, nothing written for unknown ids', async () => {
+    const known = await Promise.all(
+      ['A', 'B', 'C'].map(async (name) => (await keys.create({ name })).data.id),
+    )
+    const ghosts = [newKeyId('ghost-1'), newKeyId('ghost-2')]
+    const ids = [known[0], ghosts[0], known[1], known[0], ghosts[1], known[2], known[0]]
+    const entries = ids.map((id, n) => logEntry(id as string, n))
+    await store.appendRequests(entries.slice(0, 1)) // loads the script on the connection
+    await resetStats(admin)
+    const watched = await watchCommands(admin)
+    await store.appendRequests(entries)
+    await watched.stop()
+    // Five keys, five script calls (one pipeline), and nothing else from the app.
+    expect(watched.commands.map((c) => c.name)).toEqual(Array(5).fill('evalsha'))
+    const ran = await callsSinceReset(admin)
+    expect([ran.exists, ran.xadd, ran.xtrim, ran.pexpire]).toEqual([5, 5, 3, 3])
+    for (const ghost of ghosts) {
+      expect(await admin.keys(`${store.prefix}*${ghost}*`)).toEqual([])
+    }
+    const endpoints = async (id: string) =>
+      (await keys.requests(id, { limit: 100 })).data.requests.map((r) => r.endpoint)
+    expect(await endpoints(known[0] as string)).toEqual(['/e/6', '/e/3', '/e/0', '/e/0'])
+    expect(await endpoints(known[1] as string)).toEqual(['/e/2'])
+    expect(await endpoints(known[2] as string)).toEqual(['/e/5'])
+    const [stored] = (await keys.requests(known[2] as string)).data.requests
+    expect(stored).toEqual({
+      timestamp: new Date(entries[5]?.timestamp ?? 0).toISOString(),
+      method: 'POST',
+      endpoint: '/e/5',
+      status: 'rejected',
+      status_code: 429,
+      reason: 'RATE_LIMITED',
+      duration_ms: 2.5,
+      ip_address: '203.0.113.9',
+      credits: 0,
+    })
+  })
+
+  it('a flush sends at most maxEntries entries of a key: the newest', async () => {
+    const capped = new RedisStore({
+      url: server.url,
+      prefix: uniquePrefix(),
+      requestLog: { maxEntries: 5 },
+    })
+    try {
+      const { data } = await new KeyManager(capped).create({ name: 'Capped' })
+      await resetStats(admin)
+      await capped.appendRequests(Array.from({ length: 12 }, (_, n) => logEntry(data.id, n)))
+      expect((await callsSinceReset(admin)).xadd).toBe(5)
+      const page = await capped.requests(data.id, { page: 1, limit: 10 })
+      expect(page.requests.map((r) => r.endpoint)).toEqual([
+        '/e/11',
+        '/e/10',
+        '/e/9',
+        '/e/8',
+        '/e/7',
+      ])
+    } finally {
+      await capped.close()
+    }
   })
 
   it('a full batch flushes by itself, without waiting for the interval', async () => {

@@ -1,5 +1,8 @@
 // What a log entry holds: method, path, verdict, reason, status code, credits, client IP; never a secret.
 
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import express, { type Express } from 'express'
 import request from 'supertest'
 import {
@@ -167,6 +170,54 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
     await flushRequestLogs(store)
     expect((await store.requests(ghostId, { page: 1, limit: 10 })).count).toBe(0)
     if (kind === 'redis') expect(await client.keys(`${prefix}*:l:${ghostId}`)).toEqual([])
+  })
+
+  it('a client that hangs up before the answer is logged once, as the response stood', async () => {
+    const { data } = await keys.create({ name: 'Impatient' })
+    let reached: () => void = () => {}
+    const inRoute = new Promise<void>((resolve) => {
+      reached = resolve
+    })
+    let answered: () => void = () => {}
+    const late = new Promise<void>((resolve) => {
+      answered = resolve
+    })
+    const a = express().get('/slow', apiKeyGuard({ store }), (_req, res) => {
+      reached()
+      res.on('close', () => {
+        // The route answers after the client left: no second entry.
+        setTimeout(() => {
+          res.status(202).json({ late: true })
+          answered()
+        }, 20)
+      })
+    })
+    const server = a.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const { port } = server.address() as AddressInfo
+      const req = http.get({
+        host: '127.0.0.1',
+        port,
+        path: '/slow?x=1',
+        headers: { 'X-API-Key': data.api_key },
+      })
+      req.on('error', () => {})
+      await inRoute
+      req.destroy()
+      await late
+    } finally {
+      server.close()
+    }
+    const log = await logOf(data.id)
+    expect(log.count).toBe(1)
+    expect(log.requests[0]).toMatchObject({
+      method: 'GET',
+      endpoint: '/slow',
+      status: 'allowed',
+      status_code: 200,
+      credits: 1,
+    })
   })
 
   it('the admin API logs its own requests under the admin key', async () => {

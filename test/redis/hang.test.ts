@@ -2,7 +2,8 @@
 
 import express from 'express'
 import request from 'supertest'
-import { apiKeyGuard, KeyManager, RedisStore } from '../../src'
+import { apiKeyGuard, KeyManager, RedisStore, StoreUnavailableError } from '../../src'
+import { hashToken, parseToken } from '../../src/token'
 import { uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'
 
@@ -58,5 +59,55 @@ describe('Redis hangs (private redis-server, SIGSTOP)', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 100))
     }
     expect(status).toBe(200)
+  })
+  it('one bound per verification: ioredis commandTimeout by default, a shorter timeout when asked', async () => {
+    const keys = new KeyManager(store)
+    const { data } = await keys.create({ name: 'Bounded' })
+    const app = express()
+    app.get('/r', apiKeyGuard({ store, requestLog: false }), (_req, res) => {
+      res.json({ ok: true })
+    })
+    const parsed = parseToken(data.api_key, 'kg')
+    if (!parsed) throw new Error('unparsable token')
+    const verify = (timeoutMs?: number) =>
+      store.verify({ ...parsed, hash: hashToken(data.api_key), cost: 1, scopes: [] }, timeoutMs)
+    const timed = async (work: () => Promise<unknown>) => {
+      const started = Date.now()
+      const outcome = await work().then(
+        (value) => value,
+        (error: unknown) => error,
+      )
+      return { outcome, ms: Date.now() - started }
+    }
+    expect((await verify()).outcome).toBe('ok')
+
+    server.pause()
+    try {
+      const [guarded, direct, short] = await Promise.all([
+        timed(() => request(app).get('/r').set('X-API-Key', data.api_key)),
+        timed(() => verify()),
+        timed(() => verify(150)),
+      ])
+      // Correctness bounds (nothing hangs, and the shorter bound wins), not performance claims.
+      expect((guarded.outcome as { status: number }).status).toBe(503)
+      expect(guarded.ms).toBeGreaterThanOrEqual(450)
+      expect(guarded.ms).toBeLessThan(2000)
+      expect(direct.outcome).toBeInstanceOf(StoreUnavailableError)
+      expect(direct.ms).toBeGreaterThanOrEqual(450)
+      expect(direct.ms).toBeLessThan(2000)
+      expect(short.outcome).toBeInstanceOf(StoreUnavailableError)
+      expect(short.ms).toBeLessThan(450)
+    } finally {
+      server.resume()
+    }
+    let outcome = ''
+    for (let attempt = 0; attempt < 50 && outcome !== 'ok'; attempt++) {
+      outcome = await verify().then(
+        (v) => v.outcome,
+        () => '',
+      )
+      if (outcome !== 'ok') await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(outcome).toBe('ok')
   })
 })

@@ -48,4 +48,28 @@ describe('SCRIPT FLUSH (private redis-server)', () => {
     expect(over.status).toBe(401)
     expect(over.body.code).toBe('QUOTA_EXCEEDED')
   })
+
+  it('the request log script is reloaded too: no flush is lost after SCRIPT FLUSH', async () => {
+    const keys = new KeyManager(store)
+    const { data } = await keys.create({ name: 'Logged' })
+    const entry = (n: number) => ({
+      key_id: data.id,
+      timestamp: Date.now(),
+      method: 'GET',
+      endpoint: `/f/${n}`,
+      status: 'allowed' as const,
+      status_code: 200,
+      reason: null,
+      duration_ms: 1,
+      ip_address: null,
+      credits: 1,
+    })
+    await store.appendRequests([entry(0)])
+    await admin.script('FLUSH')
+    await store.appendRequests([entry(1), entry(2)])
+    await admin.script('FLUSH')
+    await store.appendRequests([entry(3)])
+    const page = await store.requests(data.id, { page: 1, limit: 10 })
+    expect(page.requests.map((r) => r.endpoint)).toEqual(['/f/3', '/f/2', '/f/1', '/f/0'])
+  })
 })
