@@ -348,6 +348,8 @@ async function measure(server, scenario, rep, ctx) {
   const snap = await ask(server.child, { type: 'snapshot', reset: false }, 'snapshot', 10000)
   const cpuAfter = await redisCpuMicros(ctx.redis.admin)
   const stats = await commandStats(ctx.redis.admin)
+  // What the server still writes in the background goes now, not into the next round.
+  await ask(server.child, { type: 'drain' }, 'drained', 60000)
   const ours = snap.cpuMicros + result.loadCpuMicros + (cpuAfter - cpuBefore)
   const otherCores =
     busyBefore === null || busyAfter === null
@@ -704,6 +706,7 @@ async function main() {
       'round',
       60000,
     )
+    await ask(server.child, { type: 'drain' }, 'drained', 60000)
   }
   log(
     `servers: ${servers.length} variants, one process each, started and warmed up ` +

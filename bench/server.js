@@ -128,7 +128,7 @@ async function build(app) {
       const store = new kg.MemoryStore()
       const tokens = await createBenchKeys(kg, store, manyCount)
       app.use(kg.apiKeyGuard({ store }))
-      return { tokens, close: () => store.close() }
+      return { tokens, close: () => store.close(), drain: () => drainKeyguard(kg, store) }
     }
     case 'f-alt': {
       // A second keyguard build (run.js --alt=<dir>), on its own key prefix and its own keys.
@@ -136,17 +136,35 @@ async function build(app) {
       const store = new alt.RedisStore({ url: redisUrl, prefix: 'kgalt:' })
       const tokens = await createBenchKeys(alt, store, manyCount)
       app.use(alt.apiKeyGuard({ store }))
-      return { tokens, close: () => store.close(), verifySha: verifySha(process.env.BENCH_ALT) }
+      return {
+        tokens,
+        close: () => store.close(),
+        drain: () => drainKeyguard(alt, store),
+        verifySha: verifySha(process.env.BENCH_ALT),
+      }
     }
     case 'f':
     case 'f-ap': {
       const store = new kg.RedisStore({ url: redisUrl, autoPipelining: variant === 'f-ap' })
       app.use(kg.apiKeyGuard({ store }))
-      return { close: () => store.close(), verifySha: verifySha(join(__dirname, '..')) }
+      return {
+        close: () => store.close(),
+        drain: () => drainKeyguard(kg, store),
+        verifySha: verifySha(join(__dirname, '..')),
+      }
     }
     default:
       throw new Error(`unknown variant "${variant}"`)
   }
+}
+
+/**
+ * Writes what keyguard still holds for the background (request log, IP failure counts), so that
+ * none of it lands in the next variant's measured round on the shared Redis.
+ */
+async function drainKeyguard(lib, store) {
+  await lib.flushRequestLogs?.(store)
+  await lib.ipBlockerFor?.(store).flush?.()
 }
 
 async function main() {
@@ -193,6 +211,11 @@ async function main() {
         scripts = new Map()
         cpu = process.cpuUsage()
       }
+    } else if (msg.type === 'drain') {
+      Promise.resolve(built.drain?.()).then(
+        () => process.send({ type: 'drained' }),
+        (error) => process.send({ type: 'drained', error: String(error) }),
+      )
     } else if (msg.type === 'exit') {
       server.close()
       Promise.resolve(built.close?.()).finally(() => process.exit(0))
