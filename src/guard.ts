@@ -57,10 +57,13 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
     return true
   }
 
-  /** A failed authentication: counted against the IP, off the request path; the answer is the same 401. */
-  const invalid = (req: Request, res: Response): void => {
+  /**
+   * A failed authentication: counted against the IP, off the request path; the answer is the same
+   * 401. Only a guess (`shared`: the token passed its checksum) goes to the count all processes share.
+   */
+  const invalid = (req: Request, res: Response, shared: boolean): void => {
     if (blocker) {
-      const counted: unknown = blocker.fail(ipGroup(req.ip), timeout)
+      const counted: unknown = blocker.fail(ipGroup(req.ip), timeout, shared)
       if (counted instanceof Promise) counted.catch(ignore)
     }
     send(res, INVALID)
@@ -111,7 +114,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
       return send(res, MISSING)
     }
     const parsed = parseToken(token, prefix)
-    if (parsed === null) return invalid(req, res)
+    if (parsed === null) return invalid(req, res, false)
     if (!tokenTypes.includes(parsed.type)) return send(res, SCOPE)
     const credits = typeof cost === 'number' ? cost : cost(req)
     if (!Number.isInteger(credits) || credits < 0) {
@@ -141,7 +144,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
     }
 
     setRateLimitHeaders(res, verdict.windows, verdict.failed, config.legacyHeaders)
-    if (verdict.outcome === 'invalid') return invalid(req, res)
+    if (verdict.outcome === 'invalid') return invalid(req, res, true)
     if (verdict.outcome !== 'ok') return reject(res, verdict)
     if (verdict.record !== null) setApiKey(req, verdict.record, verdict.tokenScopes, parsed.type)
     next()

@@ -185,16 +185,18 @@ export class IpBlocker {
 
   /**
    * Counts one failed authentication, in memory (no store call); returns the ms the group is now
-   * blocked for (0 if not). The failure reaches Redis with the next flush; `timeoutMs` bounds
-   * those background writes.
+   * blocked for (0 if not). A `shared` failure also reaches the count all processes share, with
+   * the next flush; `timeoutMs` bounds those background writes. The guard shares only guesses
+   * (a token that passed its checksum): a malformed token cannot match any key, so a flood of
+   * them is throttled by each process on its own and costs Redis nothing.
    */
-  fail(group: string, timeoutMs = DEFAULT_TIMEOUT_MS): number {
+  fail(group: string, timeoutMs = DEFAULT_TIMEOUT_MS, shared = true): number {
     const now = Date.now()
     const blocked = this.blockedMs(group, now)
     if (blocked > 0) return blocked
     this.timeoutMs = timeoutMs
-    if (this.counts.add(group, now, this.windowMs) < this.failures) {
-      this.schedule()
+    if (this.counts.add(group, now, this.windowMs, shared) < this.failures) {
+      if (shared) this.schedule()
       return 0
     }
     // This failure reached the threshold: block now, so the next request is refused.

@@ -48,8 +48,8 @@ export class FailureCounts {
     return this.pending.size
   }
 
-  /** Counts one failure; returns the group's failures in its window, this one included. */
-  add(group: string, now: number, windowMs: number): number {
+  /** Counts one failure (to be flushed when `share`); returns the group's failures in its window. */
+  add(group: string, now: number, windowMs: number, share = true): number {
     let window = this.windows.get(group)
     if (window === undefined || window.end <= now) {
       // A new window goes last: the map stays in the order the windows end.
@@ -59,7 +59,7 @@ export class FailureCounts {
       trimOldest(this.windows, MAX_TRACKED_GROUPS, (w) => w.end <= now)
     }
     window.count++
-    if (this.shared) {
+    if (this.shared && share) {
       this.pending.set(group, (this.pending.get(group) ?? 0) + 1)
       trimOldest(this.pending, MAX_PENDING_GROUPS, () => false)
     }

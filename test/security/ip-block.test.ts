@@ -505,7 +505,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     expect(verify).not.toHaveBeenCalled()
   })
 
-  it('malformed tokens cost zero Redis calls: failures are counted in memory, then written in one batch', async () => {
+  it('malformed tokens cost zero Redis calls, at the request and after: each process throttles them on its own', async () => {
     const prefix = uniquePrefix()
     const store = storeOn(prefix)
     const app = appOf(store, { requestLog: false }, true)
@@ -522,25 +522,47 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     for (const ip of many) {
       for (let i = 0; i < 3; i++) expect((await get(app, malformed[i] ?? '', ip)).status).toBe(401)
     }
-    // 169 failed authentications, not one Redis command.
+    // 169 failed authentications, not one Redis command; and none waiting for a flush either.
+    await blocker.flush()
     expect(await callsSinceReset(admin)).toEqual({})
+    expect(await sharedCount(prefix, '203.0.113.10')).toBeNull()
     expect(blocker.blockedMs('203.0.113.10')).toBe(0)
 
-    // The flush adds each group's failures at once: one script call per group, not per failure.
-    await resetStats(admin)
-    await blocker.flush()
-    const calls = await callsSinceReset(admin)
-    expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(1 + many.length)
-    expect(calls.incrby).toBe(1 + many.length)
-    expect(await sharedCount(prefix, '203.0.113.10')).toBe(19)
-    expect(await sharedCount(prefix, many[0] ?? '')).toBe(3)
-
-    // The 20th failure blocks at once, from this process's own count.
+    // The 20th failure blocks at once, from this process's own count; the block is recorded.
     expect((await get(app, 'junk', '203.0.113.10')).status).toBe(401)
     const refused = await get(app, token, '203.0.113.10')
     expect(refused.body).toEqual(BLOCKED)
     await blocker.flush()
     expect((await blocker.list()).map((b) => b.ip)).toEqual(['203.0.113.10'])
+  })
+
+  it('guesses (tokens that pass the checksum) are written to the shared count in one batch', async () => {
+    const prefix = uniquePrefix()
+    const store = storeOn(prefix)
+    const app = appOf(store, { requestLog: false }, true)
+    const blocker = ipBlockerFor(store)
+    const { data } = await new KeyManager(store).create({ name: 'Real' })
+    const guesses = [mintToken('kg', 'sk', data.id), mintToken('kg', 'sk', newKeyId(null))]
+    const many = Array.from({ length: 50 }, (_, i) => `198.18.8.${i}`)
+
+    holdFlushTimer()
+    await resetStats(admin)
+    for (const ip of many) {
+      for (const guess of guesses) expect((await get(app, guess, ip)).status).toBe(401)
+    }
+    // Each guess costs its verification call, and nothing more on the request path.
+    const asked = await callsSinceReset(admin)
+    // (The first call may go as EVAL, when this Redis has not seen the script yet.)
+    expect((asked.evalsha ?? 0) + (asked.eval ?? 0)).toBe(100)
+    expect(asked.incrby).toBeUndefined()
+
+    // The flush adds each group's failures at once: one script call per group, not per failure.
+    await resetStats(admin)
+    await blocker.flush()
+    const calls = await callsSinceReset(admin)
+    expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(many.length)
+    expect(calls.incrby).toBe(many.length)
+    expect(await sharedCount(prefix, many[0] ?? '')).toBe(2)
   })
 
   it('failures from two processes add up in Redis: the flush that crosses the threshold blocks', async () => {
@@ -557,10 +579,12 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     expect(blockerA).not.toBe(blockerB)
     const { data } = await keys.create({ name: 'Valid' })
     const attacker = '203.0.113.20'
+    // Only guesses (tokens that pass the checksum) are shared between processes.
+    const guess = mintToken('kg', 'sk', data.id)
 
     holdFlushTimer()
     for (const app of [appA, appA, appB, appB]) {
-      expect((await get(app, 'bad', attacker)).status).toBe(401)
+      expect((await get(app, guess, attacker)).status).toBe(401)
     }
     // Two failures each: below the threshold in either process.
     expect((await get(appA, data.api_key, attacker)).status).toBe(200)
@@ -577,7 +601,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     expect((await blockerA.list()).map((x) => x.ip)).toEqual([attacker])
 
     // A learns of it with its next failure from that IP, at the flush that follows.
-    expect((await get(appA, 'bad', attacker)).status).toBe(401)
+    expect((await get(appA, guess, attacker)).status).toBe(401)
     await blockerA.flush()
     expect((await get(appA, data.api_key, attacker)).body).toEqual(BLOCKED)
     expect(blockerA.blockedMs(attacker)).toBeGreaterThan(890_000)
@@ -603,8 +627,8 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     expect((await ipBlockerFor(b).list()).map((x) => x.ip)).toEqual([
       expect.stringMatching(LOOPBACK),
     ])
-    // Process B learns of the block with the IP's first failure there, at its next flush.
-    expect((await get(appB, 'bad')).status).toBe(401)
+    // Process B learns of the block with the IP's first guess there, at its next flush.
+    expect((await get(appB, mintToken('kg', 'sk', data.id))).status).toBe(401)
     await ipBlockerFor(b).flush()
     expect((await get(appB, data.api_key)).status).toBe(403)
 
