@@ -47,7 +47,7 @@ export const RING_TTL_MS = 31 * 86400000
 
 const n = (v: number | null): string | null => (v === null ? null : String(v))
 
-/** Names one version of a key's record JSON: a guard holding that version is sent no copy. */
+/** Names one version of a key's record JSON (the hot field `rv`, written with the record): a guard holding it is sent no copy. */
 export const recordVersion = (json: string): string =>
   createHash('sha1').update(json).digest('base64url').slice(0, 12)
 
@@ -70,6 +70,5 @@ export function hotConfig(stored: StoredKey): Record<string, string | null> {
     qm: n(limits.monthly),
     qc: limits.quota_window === 'calendar' ? '1' : null,
     us: limits.rate_scope === 'user' && key.user_id !== null ? '1' : null,
-    rv: recordVersion(JSON.stringify(key)),
   }
 }

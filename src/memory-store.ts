@@ -4,7 +4,7 @@ import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import type { AuditLogCaps } from './audit-caps'
 import { markSelfBounded } from './bounded-verify'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
-import { hotConfig, RING_TTL_MS, WINDOW_FIELDS } from './hot-fields'
+import { hotConfig, RING_TTL_MS, recordVersion, WINDOW_FIELDS } from './hot-fields'
 import { MemoryAuditLog } from './memory-audit'
 import { MemoryRequestLog } from './memory-request-log'
 import { type Hash, memoryVerify } from './memory-verify'
@@ -125,6 +125,8 @@ export class MemoryStore implements Store {
       hot = new Map()
       this.hot.set(id, hot)
     }
+    const json = JSON.stringify(stored.key)
+    hot.set('rv', recordVersion(json))
     for (const [field, value] of Object.entries(hotConfig(stored))) {
       if (value === null) hot.delete(field)
       else hot.set(field, value)
@@ -133,7 +135,7 @@ export class MemoryStore implements Store {
       for (const field of WINDOW_FIELDS) hot.delete(field)
       this.rings.delete(id)
     }
-    this.records.set(id, JSON.stringify(stored.key))
+    this.records.set(id, json)
     if (oldPlan !== null && oldPlan !== stored.key.plan_id) this.planKeys.get(oldPlan)?.delete(id)
     if (stored.key.plan_id !== null) {
       const set = this.planKeys.get(stored.key.plan_id) ?? new Set()

@@ -7,7 +7,7 @@ import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import { type AuditLogCaps, resolveAuditLogCaps } from './audit-caps'
 import { markSelfBounded } from './bounded-verify'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
-import { hotConfig, WINDOW_FIELDS } from './hot-fields'
+import { hotConfig, recordVersion, WINDOW_FIELDS } from './hot-fields'
 import { RecordCache } from './record-cache'
 import { RedisAuditLog } from './redis-audit'
 import * as keyBatch from './redis-key-batch'
@@ -167,7 +167,8 @@ export class RedisStore implements Store {
     const before = await this.call(this.client.get(recordKey), 'GET')
     const oldPlan = before ? (JSON.parse(before) as { plan_id: string | null }).plan_id : null
 
-    const set: string[] = []
+    const json = JSON.stringify(stored.key)
+    const set: string[] = ['rv', recordVersion(json)]
     const del: string[] = []
     for (const [field, value] of Object.entries(hotConfig(stored))) {
       if (value === null) del.push(field)
@@ -176,7 +177,7 @@ export class RedisStore implements Store {
     if (options.resetWindows) del.push(...WINDOW_FIELDS)
     const tx = this.client
       .multi()
-      .set(recordKey, JSON.stringify(stored.key))
+      .set(recordKey, json)
       .hset(hot, ...set)
     if (del.length > 0) tx.hdel(hot, ...del)
     if (options.resetWindows) tx.del(this.names.ring(tag, id))
