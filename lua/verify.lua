@@ -127,9 +127,10 @@ local function month_day(y, mp)
   return era * 146097 + yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + floor((153 * mp + 2) / 5) - 719468
 end
 
+-- last: the stored newest bucket (a number, or nil before the first call)
 -- returns bucket, sum, count, reset_ms, first_ring_read, last_ring_read
 local function window(letter, limit, n, size, last, sum, count)
-  last, sum, count = tonumber(last), tonumber(sum) or 0, tonumber(count) or 0
+  sum, count = tonumber(sum) or 0, tonumber(count) or 0
   if calendar then
     local day = floor(now_ms / 86400000)
     local period, reset
@@ -170,9 +171,11 @@ local function window(letter, limit, n, size, last, sum, count)
 end
 
 local db, ds, dc, dr, d1, d2, wb, ws, wc, wr, w1, w2, mb, ms, mc, mr, m1, m2
-if qd >= 0 then db, ds, dc, dr, d1, d2 = window('d', qd, 25, 3600, f[16], f[17], f[18]) end
-if qw >= 0 then wb, ws, wc, wr, w1, w2 = window('w', qw, 29, 21600, f[19], f[20], f[21]) end
-if qm >= 0 then mb, ms, mc, mr, m1, m2 = window('m', qm, 31, 86400, f[22], f[23], f[24]) end
+-- The stored bucket indexes, parsed once: the writes below compare them with the new ones.
+local d_last, w_last, m_last = tonumber(f[16]), tonumber(f[19]), tonumber(f[22])
+if qd >= 0 then db, ds, dc, dr, d1, d2 = window('d', qd, 25, 3600, d_last, f[17], f[18]) end
+if qw >= 0 then wb, ws, wc, wr, w1, w2 = window('w', qw, 29, 21600, w_last, f[20], f[21]) end
+if qm >= 0 then mb, ms, mc, mr, m1, m2 = window('m', qm, 31, 86400, m_last, f[23], f[24]) end
 
 if #ring_get > 0 then
   local old = redis.call('HMGET', KEYS[4], unpack(ring_get))
@@ -186,7 +189,7 @@ end
 local function wait_for(letter, limit, n, size, b, sum, reset, last, newest)
   if cost > limit then return -1 end
   if calendar then return reset - now_ms end
-  last, newest = tonumber(last), tonumber(newest) or 0
+  newest = tonumber(newest) or 0
   local need, fields, closed = sum + cost - limit, {}, {}
   for j = b - n + 1, last - 1 do fields[#fields + 1] = letter .. (j % n) end
   if #fields > 0 then closed = redis.call('HMGET', KEYS[4], unpack(fields)) end
@@ -199,17 +202,17 @@ local function wait_for(letter, limit, n, size, b, sum, reset, last, newest)
 end
 
 if qd >= 0 and ds + cost > qd then
-  local wait = wait_for('d', qd, 25, 3600, db, ds, dr, f[16], f[18])
+  local wait = wait_for('d', qd, 25, 3600, db, ds, dr, d_last, f[18])
   if wait >= 0 then dr = now_ms + wait end
   fail(4, wait)
 end
 if qw >= 0 and ws + cost > qw then
-  local wait = wait_for('w', qw, 29, 21600, wb, ws, wr, f[19], f[21])
+  local wait = wait_for('w', qw, 29, 21600, wb, ws, wr, w_last, f[21])
   if wait >= 0 then wr = now_ms + wait end
   fail(5, wait)
 end
 if qm >= 0 and ms + cost > qm then
-  local wait = wait_for('m', qm, 31, 86400, mb, ms, mr, f[22], f[24])
+  local wait = wait_for('m', qm, 31, 86400, mb, ms, mr, m_last, f[24])
   if wait >= 0 then mr = now_ms + wait end
   fail(6, wait)
 end
@@ -259,17 +262,17 @@ end
 local sets = { 'lu', fmt('%d', now_ms), 'tt', fmt('%d', used_total + cost) }
 local n = 4
 if qd >= 0 then
-  if db ~= tonumber(f[16]) then sets[n + 1], sets[n + 2], n = 'db', fmt('%d', db), n + 2 end
+  if db ~= d_last then sets[n + 1], sets[n + 2], n = 'db', fmt('%d', db), n + 2 end
   sets[n + 1], sets[n + 2], sets[n + 3], sets[n + 4] = 'ds', fmt('%d', ds + cost), 'dc', fmt('%d', dc + cost)
   n = n + 4
 end
 if qw >= 0 then
-  if wb ~= tonumber(f[19]) then sets[n + 1], sets[n + 2], n = 'wb', fmt('%d', wb), n + 2 end
+  if wb ~= w_last then sets[n + 1], sets[n + 2], n = 'wb', fmt('%d', wb), n + 2 end
   sets[n + 1], sets[n + 2], sets[n + 3], sets[n + 4] = 'ws', fmt('%d', ws + cost), 'wc', fmt('%d', wc + cost)
   n = n + 4
 end
 if qm >= 0 then
-  if mb ~= tonumber(f[22]) then sets[n + 1], sets[n + 2], n = 'mb', fmt('%d', mb), n + 2 end
+  if mb ~= m_last then sets[n + 1], sets[n + 2], n = 'mb', fmt('%d', mb), n + 2 end
   sets[n + 1], sets[n + 2], sets[n + 3], sets[n + 4] = 'ms', fmt('%d', ms + cost), 'mc', fmt('%d', mc + cost)
   n = n + 4
 end

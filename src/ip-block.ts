@@ -99,7 +99,7 @@ export class IpBlocker {
 
   constructor(store: Store, options: IpBlockOptions = {}) {
     this.redis = store instanceof RedisStore ? store : null
-    this.counts = new FailureCounts(this.redis !== null)
+    this.counts = new FailureCounts()
     this.configure(options)
   }
 
@@ -195,8 +195,10 @@ export class IpBlocker {
     const blocked = this.blockedMs(group, now)
     if (blocked > 0) return blocked
     this.timeoutMs = timeoutMs
-    if (this.counts.add(group, now, this.windowMs, shared) < this.failures) {
-      if (shared) this.schedule()
+    // MemoryStore has no shared count: there every failure stays in this process.
+    const share = shared && this.limiter !== null
+    if (this.counts.add(group, now, this.windowMs, share) < this.failures) {
+      this.schedule()
       return 0
     }
     // This failure reached the threshold: block now, so the next request is refused.

@@ -29,14 +29,12 @@ interface Window {
 
 /**
  * Per group: the failures of its current window (a fixed window from its first failure, as
- * rate-limiter-flexible counts) and, when `shared`, the failures not yet written to the store.
+ * rate-limiter-flexible counts) and the shared failures not yet written to the store.
  * Both maps keep the oldest entry first, which is the one dropped first past the caps.
  */
 export class FailureCounts {
   private readonly windows = new Map<string, Window>()
   private readonly pending = new Map<string, number>()
-
-  constructor(private readonly shared: boolean) {}
 
   /** Groups with a window in memory. */
   get tracked(): number {
@@ -59,7 +57,7 @@ export class FailureCounts {
       trimOldest(this.windows, MAX_TRACKED_GROUPS, (w) => w.end <= now)
     }
     window.count++
-    if (this.shared && share) {
+    if (share) {
       this.pending.set(group, (this.pending.get(group) ?? 0) + 1)
       trimOldest(this.pending, MAX_PENDING_GROUPS, () => false)
     }

@@ -758,7 +758,7 @@ describe('memory stays bounded under failures from very many IPs', () => {
   })
 
   it('a flush writes the groups with the most failures first, FLUSH_BATCH at a time', () => {
-    const counts = new FailureCounts(true)
+    const counts = new FailureCounts()
     const now = Date.now()
     for (let i = 0; i < FLUSH_BATCH + 500; i++) counts.add(ipOf(i), now, 600_000)
     for (let i = 0; i < 7; i++) counts.add('203.0.113.77', now, 600_000)
@@ -768,9 +768,9 @@ describe('memory stays bounded under failures from very many IPs', () => {
     expect(counts.waiting).toBe(501)
     expect(counts.take()).toHaveLength(501)
     expect(counts.waiting).toBe(0)
-    // Without a store to share with, nothing waits.
-    const local = new FailureCounts(false)
-    local.add('203.0.113.77', now, 600_000)
+    // A failure not to be shared (no store to share with, or a malformed token) never waits.
+    const local = new FailureCounts()
+    local.add('203.0.113.77', now, 600_000, false)
     expect(local.waiting).toBe(0)
   })
 })
