@@ -21,6 +21,8 @@ const ONLY = args
   .split(',')
 
 const ALT = args.find((a) => a.startsWith('--alt='))?.slice(6)
+/** `--out=FILE`: the results of this run (complete or not) go there, and the chart is not drawn. */
+const OUT = args.find((a) => a.startsWith('--out='))?.slice(6)
 const ONLY_SCENARIOS = args
   .find((a) => a.startsWith('--scenarios='))
   ?.slice(12)
@@ -832,7 +834,7 @@ async function main() {
   }
 
   const complete = !ONLY && !ONLY_SCENARIOS && !PROFILE && !ALT
-  if (complete) {
+  if (complete || OUT) {
     const results = {
       meta: {
         date,
@@ -859,10 +861,15 @@ async function main() {
       targets: goals,
       failures: ctx.failures,
     }
-    writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
-    const subtitle = `${info.cores} cores, Node ${info.node}, Redis ${info.redis}, ${CONNECTIONS} connections, ${MODE.measure} s rounds, ${date.slice(0, 10)}`
-    writeFileSync(join(HERE, 'chart.svg'), report.chartSvg(rounds, variants, SCENARIOS, subtitle))
-    log('\nwrote bench/results.json and bench/chart.svg')
+    if (OUT) {
+      writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`)
+      log(`\nwrote ${OUT}`)
+    } else {
+      writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+      const subtitle = `${info.cores} cores, Node ${info.node}, Redis ${info.redis}, ${CONNECTIONS} connections, ${MODE.measure} s rounds, ${date.slice(0, 10)}`
+      writeFileSync(join(HERE, 'chart.svg'), report.chartSvg(rounds, variants, SCENARIOS, subtitle))
+      log('\nwrote bench/results.json and bench/chart.svg')
+    }
   }
   log(`done in ${elapsed.toFixed(1)} s`)
   clearTimeout(hardLimit)
