@@ -9,7 +9,7 @@ import { KeyguardError, validationError } from './errors'
 import { apiKeyGuard } from './guard'
 import { ipBlockerFor } from './ip-block'
 import { parseIpGroup } from './ip-group'
-import { KeyManager } from './key-manager'
+import { KeyManager, type WriteOptions } from './key-manager'
 import type { KeyCreateInput, KeyUpdateInput, PlanCreateInput, PlanUpdateInput } from './schemas'
 import { grantsScope } from './scope-match'
 import { withTimeout } from './with-timeout'
@@ -152,25 +152,26 @@ export function adminRouter(options?: AdminRouterOptions): Router {
       },
     },
     '/keys/:id': {
-      GET: async (req, res) => res.json(await keys.get(id(req))),
+      GET: async (req, res) => {
+        const { data, version } = await keys.read(id(req))
+        return res.setHeader('ETag', etag(version)).json({ data })
+      },
       PUT: async (req, res) => {
         const input = body(req) as KeyUpdateInput
-        const before = (await keys.get(id(req))).data
-        const result = await keys.update(id(req), input)
-        await recorded(() => audit.keyUpdated(actorOf(req), before, result.data))
-        return res.json(result)
+        const { data, before, version } = await keys.edit(id(req), input, writeOptions(req))
+        await recorded(() => audit.keyUpdated(actorOf(req), before, data))
+        return res.setHeader('ETag', etag(version)).json({ data })
       },
       DELETE: async (req, res) => {
-        const before = (await keys.get(id(req))).data
-        const result = await keys.delete(id(req))
+        const { data, before } = await keys.remove(id(req), writeOptions(req))
         await recorded(() => audit.keyDeleted(actorOf(req), before))
-        return res.json(result)
+        return res.json({ data })
       },
     },
     '/keys/:id/regenerate': {
       POST: async (req, res) => {
         const input = body(req)
-        const result = await keys.regenerate(id(req), input)
+        const result = await keys.regenerate(id(req), input, writeOptions(req))
         const grace = typeof input.grace_seconds === 'number' ? input.grace_seconds : 0
         await recorded(() => audit.keyRegenerated(actorOf(req), result.data, grace))
         return res.json(result)
@@ -194,16 +195,14 @@ export function adminRouter(options?: AdminRouterOptions): Router {
       GET: async (req, res) => res.json(await keys.plans.get(id(req))),
       PUT: async (req, res) => {
         const input = body(req) as PlanUpdateInput
-        const before = (await keys.plans.get(id(req))).data
-        const result = await keys.plans.update(id(req), input)
-        await recorded(() => audit.planUpdated(actorOf(req), before, result.data))
-        return res.json(result)
+        const { data, before } = await keys.plans.edit(id(req), input)
+        await recorded(() => audit.planUpdated(actorOf(req), before, data))
+        return res.json({ data })
       },
       DELETE: async (req, res) => {
-        const before = (await keys.plans.get(id(req))).data
-        const result = await keys.plans.delete(id(req))
+        const { data, before } = await keys.plans.remove(id(req))
         await recorded(() => audit.planDeleted(actorOf(req), before))
-        return res.json(result)
+        return res.json({ data })
       },
     },
     '/audit': {
@@ -243,6 +242,20 @@ export function adminRouter(options?: AdminRouterOptions): Router {
 }
 
 const id = (req: Request): string => String(req.params.id ?? '')
+
+/** A key's version as an HTTP entity tag. */
+const etag = (version: number): string => `"${version}"`
+
+/** `If-Match: "<version>"` pins a write to the version the client read; `*` or none: any version. */
+function writeOptions(req: Request): WriteOptions {
+  const header = req.headers['if-match']
+  if (header === undefined || header.trim() === '*') return {}
+  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header)
+  if (!match) {
+    throw validationError('If-Match', 'must be one ETag this API sent, e.g. If-Match: "3"')
+  }
+  return { ifMatch: Number(match[1]) }
+}
 
 /** Who acts, for the audit trail: the admin key and the client IP (`trust proxy` honoured). */
 const actorOf = (req: Request): AuditActor => ({

@@ -2,6 +2,7 @@
 
 import { KeyguardError, notFound, validationError } from './errors'
 import { parseInput } from './parse-input'
+import { retryStale, STALE } from './retry-write'
 import { type ClientTokenInput, clientTokenSchema } from './schemas'
 import { grantsScope } from './scope-match'
 import type { LoadedKey, Store } from './store'
@@ -58,22 +59,33 @@ export class ClientTokens {
     if (ttl > this.maxTtl) {
       throw validationError('ttl_seconds', `must be at most ${this.maxTtl} seconds`)
     }
-    const { parent, graceUntil } = await this.parentOf(body, caller)
-    // By default the parent's scopes, less any that grants admin (`admin`, `*`).
-    const scopes = body.scopes ?? parent.scopes.filter((s) => !grantsScope([s], 'admin'))
-    if (scopes.some((s) => grantsScope([s], 'admin'))) {
-      throw validationError('scopes', 'client tokens can never carry the admin scope')
-    }
-    const outside = scopes.find((s) => !grantsScope(parent.scopes, s))
-    if (outside !== undefined) {
-      throw validationError('scopes', `"${outside}" is not a scope of the parent key`)
-    }
-    const now = await this.store.now()
-    let expiresMs = now + ttl * 1000
-    // The caller may hold the secret a regenerate replaced: its tokens never outlive that grace.
-    if (graceUntil !== null && graceUntil > now) expiresMs = Math.min(expiresMs, graceUntil)
-    const token = mintToken(this.prefix, 'ct', parent.id)
-    await this.store.saveClientToken(parent.id, hashToken(token), expiresMs, scopes)
+    // Minted against the parent's version: a deactivation or regenerate that lands first wins.
+    const minted = await retryStale('The parent key', async () => {
+      const { parent, version, graceUntil } = await this.parentOf(body, caller)
+      // By default the parent's scopes, less any that grants admin (`admin`, `*`).
+      const scopes = body.scopes ?? parent.scopes.filter((s) => !grantsScope([s], 'admin'))
+      if (scopes.some((s) => grantsScope([s], 'admin'))) {
+        throw validationError('scopes', 'client tokens can never carry the admin scope')
+      }
+      const outside = scopes.find((s) => !grantsScope(parent.scopes, s))
+      if (outside !== undefined) {
+        throw validationError('scopes', `"${outside}" is not a scope of the parent key`)
+      }
+      const now = await this.store.now()
+      let expiresMs = now + ttl * 1000
+      // The caller may hold the secret a regenerate replaced: its tokens never outlive that grace.
+      if (graceUntil !== null && graceUntil > now) expiresMs = Math.min(expiresMs, graceUntil)
+      const token = mintToken(this.prefix, 'ct', parent.id)
+      const saved = await this.store.saveClientToken(
+        parent.id,
+        version,
+        hashToken(token),
+        expiresMs,
+        scopes,
+      )
+      return saved === 'ok' ? { parent, token, expiresMs, scopes } : STALE
+    })
+    const { parent, token, expiresMs, scopes } = minted
     return {
       data: {
         token,
@@ -88,27 +100,25 @@ export class ClientTokens {
   private async parentOf(
     body: { key_id?: string; user_id?: string | number },
     caller: TokenCaller | undefined,
-  ): Promise<{ parent: ApiKey; graceUntil: number | null }> {
+  ): Promise<{ parent: ApiKey; version: number; graceUntil: number | null }> {
     const admin = caller === undefined || grantsScope(caller.scopes, 'admin')
-    let parent: ApiKey | undefined
-    let loaded: LoadedKey | null = null
+    let loaded: LoadedKey | null | undefined = null
     if (body.key_id !== undefined) {
       loaded = isKeyId(body.key_id) ? await this.store.loadKey(body.key_id) : null
       // Not an admin's key to see: answer as if it did not exist.
       if (!loaded || (!admin && loaded.key.id !== caller?.id)) throw notFound(body.key_id)
-      parent = loaded.key
     } else {
       const userId = body.user_id ?? null
       if (!admin && caller && sameUser(caller.user_id, userId)) {
         loaded = await this.store.loadKey(caller.id)
-        parent = loaded?.key
       } else if (admin) {
-        parent = await this.newestActiveKeyOf(userId)
+        loaded = await this.newestActiveKeyOf(userId)
       }
-      if (!parent) {
+      if (!loaded) {
         throw new KeyguardError(404, 'API_KEY_NOT_FOUND', 'API key not found', { user_id: userId })
       }
     }
+    const parent = loaded.key
     if (parent.type !== 'sk') {
       throw validationError('key_id', 'client tokens are minted from a secret key (sk)')
     }
@@ -118,16 +128,18 @@ export class ClientTokens {
     if (user(body) !== null && !sameUser(parent.user_id, user(body))) {
       throw validationError('user_id', 'the key does not belong to this user_id')
     }
-    return { parent, graceUntil: admin ? null : (loaded?.previous?.untilMs ?? null) }
+    const graceUntil = admin ? null : (loaded.previous?.untilMs ?? null)
+    return { parent, version: loaded.version, graceUntil }
   }
 
-  private async newestActiveKeyOf(userId: ApiKey['user_id']): Promise<ApiKey | undefined> {
+  private async newestActiveKeyOf(userId: ApiKey['user_id']): Promise<LoadedKey | undefined> {
     const ids = await this.store.listKeyIds()
-    let best: ApiKey | undefined
+    let best: LoadedKey | undefined
     for (const id of ids) {
-      const key = (await this.store.loadKey(id))?.key
+      const loaded = await this.store.loadKey(id)
+      const key = loaded?.key
       if (key && key.type === 'sk' && key.status === 'active' && sameUser(key.user_id, userId)) {
-        if (!best || key.created_at > best.created_at) best = key
+        if (!best || key.created_at > best.key.created_at) best = loaded ?? undefined
       }
     }
     return best

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'PLAN_NOT_FOUND'
   | 'KEY_IN_USE'
   | 'PLAN_IN_USE'
+  | 'CONFLICT'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'INTERNAL_ERROR'
@@ -68,6 +69,10 @@ export const notFound = (id: string): KeyguardError =>
 
 export const planNotFound = (id: string): KeyguardError =>
   new KeyguardError(404, 'PLAN_NOT_FOUND', 'Plan not found', { id })
+
+/** A write made against a version that is no longer current (If-Match), or lost to contention. */
+export const conflict = (message: string, details?: unknown): KeyguardError =>
+  new KeyguardError(409, 'CONFLICT', message, details)
 
 export const validationError = (field: string, message: string, issues?: unknown): KeyguardError =>
   new KeyguardError(400, 'VALIDATION_ERROR', 'Validation failed', {

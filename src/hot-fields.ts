@@ -20,6 +20,8 @@ export const CONFIG_FIELDS = [
   'qc',
   'us',
   'rv',
+  'v',
+  'pv',
 ] as const
 
 /** Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count (c). */
@@ -51,16 +53,39 @@ const n = (v: number | null): string | null => (v === null ? null : String(v))
 export const recordVersion = (json: string): string =>
   createHash('sha1').update(json).digest('base64url').slice(0, 12)
 
-/** The config fields to set (string) or delete (null) for a stored key. */
-export function hotConfig(stored: StoredKey): Record<string, string | null> {
-  const { key, limits, previous } = stored
+/** The secret fields: written only by create, regenerate (and read until a grace period ends). */
+export function secretFields(
+  secretHash: string,
+  previous: StoredKey['previous'],
+): Record<string, string | null> {
   return {
-    h: stored.secretHash,
+    h: secretHash,
     h2: previous ? previous.hash : null,
     h2x: previous ? String(previous.untilMs) : null,
+  }
+}
+
+/** The fields that follow from the record and its effective limits (`pv`: the plan's version). */
+export function recordFields(
+  key: StoredKey['key'],
+  limits: StoredKey['limits'],
+  planVersion: number,
+): Record<string, string | null> {
+  return {
     s: key.status === 'active' ? '1' : '0',
     x: key.expires_at === null ? null : String(Date.parse(key.expires_at)),
     sc: key.scopes.length > 0 ? key.scopes.join(',') : null,
+    ...limitFields(key, limits),
+    pv: planVersion > 0 ? String(planVersion) : null,
+  }
+}
+
+/** The effective limits, as hot fields. */
+export function limitFields(
+  key: StoredKey['key'],
+  limits: StoredKey['limits'],
+): Record<string, string | null> {
+  return {
     ps: n(limits.per_second),
     pb: n(limits.burst),
     pm: n(limits.per_minute),

@@ -37,13 +37,15 @@ export {
 } from './request-log'
 export type { RequestLogCaps } from './request-log-caps'
 export type {
+  DeleteOutcome,
   KeyRecord,
-  LimitsWrite,
+  KeyWrite,
   LoadedKey,
-  SaveKeyOptions,
   Store,
   StoredKey,
   VerifyRequest,
+  VersionedPlan,
+  WriteOutcome,
 } from './store'
 export { hashToken, mintToken, type ParsedToken, parseToken, type TokenType } from './token'
 export type * from './types'

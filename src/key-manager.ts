@@ -2,11 +2,14 @@
 
 import { type ClientTokenOptions, ClientTokens } from './client-tokens'
 import { defaultStore } from './default-store'
-import { KeyguardError, notFound, planNotFound } from './errors'
+import { conflict, KeyguardError, notFound, planNotFound } from './errors'
+import { recordFields, secretFields } from './hot-fields'
 import { loadKeyRecords } from './key-batch'
 import { effectiveLimits } from './limits'
 import { parseInput } from './parse-input'
 import { PlanManager } from './plan-manager'
+import { syncKeyToPlan } from './plan-sync'
+import { retryStale, STALE } from './retry-write'
 import {
   type KeyCreateInput,
   type KeyUpdateInput,
@@ -18,9 +21,9 @@ import {
   pageQuerySchema,
   regenerateSchema,
 } from './schemas'
-import type { LoadedKey, Store } from './store'
+import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from './store'
 import { hashToken, isKeyId, mintToken, newKeyId } from './token'
-import type { ApiKey, ApiKeyWithSecret, Plan, RequestPage, Usage } from './types'
+import type { ApiKey, ApiKeyWithSecret, RequestPage, Usage } from './types'
 import { computeUsage } from './usage'
 
 export interface KeyManagerOptions {
@@ -78,12 +81,25 @@ export class KeyManager {
       updated_at: now,
     }
     const token = mintToken(this.prefix, type, id)
-    await this.store.saveKey({
-      key,
-      limits: effectiveLimits(key, plan),
-      secretHash: hashToken(token),
+    const outcome = await this.store.writeKey({
+      id,
+      expect: 'new',
+      record: key,
+      fields: {
+        ...secretFields(hashToken(token), null),
+        ...recordFields(key, effectiveLimits(key, plan?.plan ?? null), plan?.version ?? 0),
+      },
     })
+    // A fresh random id that exists already means the generator is broken: never overwrite.
+    if (!outcome.ok) throw new Error(`keyguard: key id ${id} already exists`)
+    await this.afterWrite(key, null)
     return { data: { ...key, last_used_at: null, api_key: token } }
+  }
+
+  /** The key and its version (the REST API's ETag). */
+  async read(id: string): Promise<{ data: ApiKey; version: number }> {
+    const loaded = await this.load(id)
+    return { data: loaded.key, version: loaded.version }
   }
 
   async get(id: string): Promise<{ data: ApiKey }> {
@@ -117,66 +133,107 @@ export class KeyManager {
     }
   }
 
-  async update(id: string, input: KeyUpdateInput): Promise<{ data: ApiKey }> {
-    const loaded = await this.load(id)
+  async update(
+    id: string,
+    input: KeyUpdateInput,
+    options: WriteOptions = {},
+  ): Promise<{ data: ApiKey }> {
+    const { data } = await this.edit(id, input, options)
+    return { data }
+  }
+
+  /**
+   * `update`, plus the record as it was just before this write and the new version: what an
+   * audit trail records. Only the fields in `input` change; a concurrent write of other fields
+   * is kept (the write is applied to the current record, retried if another write lands first).
+   */
+  async edit(id: string, input: KeyUpdateInput, options: WriteOptions = {}): Promise<Edited> {
     const body = parseInput(keyUpdateSchema, input)
-    const plan = await this.planOf(body.plan_id === undefined ? loaded.key.plan_id : body.plan_id)
-    const now = iso(await this.store.now())
-    const { last_used_at, ...current } = loaded.key
-    const key: Omit<ApiKey, 'last_used_at'> = {
-      ...current,
-      ...definedOnly({
-        name: body.name,
-        status: body.status,
-        category: body.category,
-        scopes: body.scopes,
-        metadata: body.metadata,
-        plan_id: body.plan_id,
-      }),
-      expires_at:
-        body.expires_at === undefined
-          ? current.expires_at
-          : body.expires_at === null
-            ? null
-            : iso(Date.parse(body.expires_at)),
-      quotas: { ...current.quotas, ...(body.quotas ?? {}) },
-      rate: { ...current.rate, ...(body.rate ?? {}) },
-      updated_at: now,
-    }
-    const limits = effectiveLimits(key, plan)
-    await this.store.saveKey(
-      { key, limits, secretHash: loaded.secretHash, previous: loaded.previous ?? null },
-      { resetWindows: limits.quota_window !== loaded.limits.quota_window },
-    )
-    // A deactivated key's client tokens die with it, and stay dead if it is reactivated.
-    if (key.status === 'inactive') await this.store.deleteClientTokens(id)
-    return { data: { ...key, last_used_at } }
+    const written = await retryStale(`API key ${id}`, async () => {
+      const loaded = await this.loadAt(id, options.ifMatch)
+      const plan = await this.planOf(body.plan_id === undefined ? loaded.key.plan_id : body.plan_id)
+      const now = iso(await this.store.now())
+      const { last_used_at, ...current } = loaded.key
+      const key: Omit<ApiKey, 'last_used_at'> = {
+        ...current,
+        ...definedOnly({
+          name: body.name,
+          status: body.status,
+          category: body.category,
+          scopes: body.scopes,
+          metadata: body.metadata,
+          plan_id: body.plan_id,
+        }),
+        expires_at:
+          body.expires_at === undefined
+            ? current.expires_at
+            : body.expires_at === null
+              ? null
+              : iso(Date.parse(body.expires_at)),
+        quotas: { ...current.quotas, ...(body.quotas ?? {}) },
+        rate: { ...current.rate, ...(body.rate ?? {}) },
+        updated_at: now,
+      }
+      const limits = effectiveLimits(key, plan?.plan ?? null)
+      const outcome = await this.store.writeKey({
+        id,
+        expect: loaded.version,
+        record: key,
+        fields: recordFields(key, limits, plan?.version ?? 0),
+        resetWindows: limits.quota_window !== loaded.limits.quota_window,
+        // A deactivated key's client tokens die with it, and stay dead if it is reactivated.
+        dropClientTokens: key.status === 'inactive',
+      })
+      return this.settled(id, outcome, options, () => ({
+        before: loaded.key,
+        data: { ...key, last_used_at },
+      }))
+    })
+    await this.afterWrite(written.data, written.before.plan_id)
+    return written
   }
 
   async regenerate(
     id: string,
     input: { grace_seconds?: number } = {},
+    options: WriteOptions = {},
   ): Promise<{ data: ApiKeyWithSecret }> {
-    const loaded = await this.load(id)
     const body = parseInput(regenerateSchema, input)
-    const nowMs = await this.store.now()
     const grace = body.grace_seconds ?? 0
-    const { last_used_at, ...current } = loaded.key
-    const key = { ...current, updated_at: iso(nowMs) }
-    const token = mintToken(this.prefix, key.type, id)
-    await this.store.saveKey({
-      key,
-      limits: loaded.limits,
-      secretHash: hashToken(token),
-      previous: grace > 0 ? { hash: loaded.secretHash, untilMs: nowMs + grace * 1000 } : null,
+    return retryStale(`API key ${id}`, async () => {
+      const loaded = await this.loadAt(id, options.ifMatch)
+      const nowMs = await this.store.now()
+      const { last_used_at, ...current } = loaded.key
+      const key = { ...current, updated_at: iso(nowMs) }
+      const token = mintToken(this.prefix, key.type, id)
+      const previous = grace > 0 ? { hash: loaded.secretHash, untilMs: nowMs + grace * 1000 } : null
+      const outcome = await this.store.writeKey({
+        id,
+        expect: loaded.version,
+        record: key,
+        fields: secretFields(hashToken(token), previous),
+        dropClientTokens: true,
+      })
+      return this.settled(id, outcome, options, () => ({
+        data: { ...key, last_used_at, api_key: token },
+      }))
     })
-    await this.store.deleteClientTokens(id)
-    return { data: { ...key, last_used_at, api_key: token } }
   }
 
-  async delete(id: string): Promise<{ data: { message: string } }> {
-    const loaded = await this.load(id)
-    if (loaded.key.last_used_at !== null || Number(loaded.counters.tt ?? 0) > 0) {
+  async delete(id: string, options: WriteOptions = {}): Promise<{ data: { message: string } }> {
+    const { data } = await this.remove(id, options)
+    return { data }
+  }
+
+  /** `delete`, plus the record that was deleted: what an audit trail records. */
+  async remove(
+    id: string,
+    options: WriteOptions = {},
+  ): Promise<{ data: { message: string }; before: ApiKey }> {
+    const outcome = isKeyId(id) ? await this.store.deleteKey(id, options.ifMatch) : null
+    if (outcome === null || (!outcome.ok && outcome.reason === 'missing')) throw notFound(id)
+    if (!outcome.ok && outcome.reason === 'stale') throw staleVersion(id, options.ifMatch)
+    if (!outcome.ok) {
       throw new KeyguardError(
         409,
         'KEY_IN_USE',
@@ -184,9 +241,11 @@ export class KeyManager {
         { id },
       )
     }
-    await this.store.deleteClientTokens(id)
-    await this.store.deleteKey(id)
-    return { data: { message: 'API key deleted successfully' } }
+    await this.store.unindexKey(id, outcome.record.plan_id)
+    return {
+      data: { message: 'API key deleted successfully' },
+      before: { ...outcome.record, last_used_at: null },
+    }
   }
 
   async usage(id: string): Promise<{ data: Usage }> {
@@ -206,13 +265,61 @@ export class KeyManager {
     return loaded
   }
 
-  private async planOf(planId: string | null): Promise<Plan | null> {
+  /** The key, which must still be at version `ifMatch` when one is given. */
+  private async loadAt(id: string, ifMatch: number | undefined): Promise<LoadedKey> {
+    const loaded = await this.load(id)
+    if (ifMatch !== undefined && loaded.version !== ifMatch) throw staleVersion(id, ifMatch)
+    return loaded
+  }
+
+  /** The value of a landed write; STALE to retry; a pinned version or a vanished key ends it. */
+  private settled<T>(
+    id: string,
+    outcome: WriteOutcome,
+    options: WriteOptions,
+    value: () => T,
+  ): (T & { version: number }) | typeof STALE {
+    if (outcome.ok) return { ...value(), version: outcome.version }
+    if (outcome.reason === 'missing') throw notFound(id)
+    if (options.ifMatch !== undefined) throw staleVersion(id, options.ifMatch)
+    return STALE
+  }
+
+  /** Indexes a written key, then brings its limits up to a plan edit that raced with the write. */
+  private async afterWrite(
+    key: Pick<ApiKey, 'id' | 'plan_id'>,
+    previousPlanId: string | null,
+  ): Promise<void> {
+    await this.store.indexKey(key.id, key.plan_id, previousPlanId)
+    if (key.plan_id !== null) await syncKeyToPlan(this.store, key.id)
+  }
+
+  private async planOf(planId: string | null): Promise<VersionedPlan | null> {
     if (planId === null) return null
     const plan = await this.store.loadPlan(planId)
     if (!plan) throw planNotFound(planId)
     return plan
   }
 }
+
+/** Options of a single-key write. */
+export interface WriteOptions {
+  /** Apply only if the key is still at this version (the REST API's `If-Match`); else 409 CONFLICT. */
+  ifMatch?: number
+}
+
+/** What `edit` returns: the written key, the key before the write, and the new version. */
+export interface Edited {
+  data: ApiKey
+  before: ApiKey
+  version: number
+}
+
+const staleVersion = (id: string, ifMatch: number | undefined): KeyguardError =>
+  conflict('The API key changed since the version this request names (If-Match); read it again', {
+    id,
+    if_match: ifMatch,
+  })
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>

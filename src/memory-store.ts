@@ -4,13 +4,21 @@ import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import type { AuditLogCaps } from './audit-caps'
 import { markSelfBounded } from './bounded-verify'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
-import { hotConfig, RING_TTL_MS, recordVersion, WINDOW_FIELDS } from './hot-fields'
+import { RING_TTL_MS, recordVersion, WINDOW_FIELDS } from './hot-fields'
 import { MemoryAuditLog } from './memory-audit'
 import { MemoryRequestLog } from './memory-request-log'
 import { type Hash, memoryVerify } from './memory-verify'
 import { flushRequestLogs } from './request-log'
 import type { RequestLogCaps } from './request-log-caps'
-import type { LoadedKey, SaveKeyOptions, Store, StoredKey, VerifyRequest } from './store'
+import type {
+  DeleteOutcome,
+  KeyWrite,
+  LoadedKey,
+  Store,
+  VerifyRequest,
+  VersionedPlan,
+  WriteOutcome,
+} from './store'
 import { loadedKey } from './stored-key'
 import type { Plan, RequestLogEntry, RequestPage } from './types'
 import { decodeVerdict, type Verdict } from './verdict'
@@ -39,7 +47,7 @@ export class MemoryStore implements Store {
   private readonly rings = new Map<string, Expiring>()
   /** Client tokens per parent key id: token hash → `<expires_ms>|<scopes>`. */
   private readonly clientTokens = new Map<string, Map<string, string>>()
-  private readonly plans = new Map<string, Plan>()
+  private readonly plans = new Map<string, VersionedPlan>()
   private readonly planKeys = new Map<string, Set<string>>()
   private readonly timer: NodeJS.Timeout
   private readonly requestLog: MemoryRequestLog
@@ -116,32 +124,36 @@ export class MemoryStore implements Store {
     return this.clock()
   }
 
-  async saveKey(stored: StoredKey, options: SaveKeyOptions = {}): Promise<void> {
-    const { id } = stored.key
-    const before = this.records.get(id)
-    const oldPlan = before ? (JSON.parse(before) as { plan_id: string | null }).plan_id : null
-    let hot = this.hot.get(id)
-    if (!hot) {
-      hot = new Map()
-      this.hot.set(id, hot)
+  // Writes run without an await between their check and their change: atomic in one process.
+  async writeKey(write: KeyWrite): Promise<WriteOutcome> {
+    const { id } = write
+    const exists = this.records.has(id)
+    const hot = this.hot.get(id) ?? new Map<string, string>()
+    const version = Number(hot.get('v') ?? 0)
+    if (write.expect === 'new') {
+      if (exists) return { ok: false, reason: 'exists' }
+    } else if (!exists) {
+      return { ok: false, reason: 'missing' }
+    } else if (write.expect !== version) {
+      return { ok: false, reason: 'stale' }
     }
-    const json = JSON.stringify(stored.key)
-    hot.set('rv', recordVersion(json))
-    for (const [field, value] of Object.entries(hotConfig(stored))) {
+    if (write.record !== undefined) {
+      const json = JSON.stringify(write.record)
+      this.records.set(id, json)
+      hot.set('rv', recordVersion(json))
+    }
+    hot.set('v', String(version + 1))
+    for (const [field, value] of Object.entries(write.fields)) {
       if (value === null) hot.delete(field)
       else hot.set(field, value)
     }
-    if (options.resetWindows) {
+    if (write.resetWindows) {
       for (const field of WINDOW_FIELDS) hot.delete(field)
       this.rings.delete(id)
     }
-    this.records.set(id, json)
-    if (oldPlan !== null && oldPlan !== stored.key.plan_id) this.planKeys.get(oldPlan)?.delete(id)
-    if (stored.key.plan_id !== null) {
-      const set = this.planKeys.get(stored.key.plan_id) ?? new Set()
-      set.add(id)
-      this.planKeys.set(stored.key.plan_id, set)
-    }
+    if (write.dropClientTokens) this.clientTokens.delete(id)
+    this.hot.set(id, hot)
+    return { ok: true, version: version + 1 }
   }
 
   async loadKey(id: string): Promise<LoadedKey | null> {
@@ -152,16 +164,35 @@ export class MemoryStore implements Store {
     return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []), Object.fromEntries(live))
   }
 
-  async deleteKey(id: string): Promise<void> {
+  async deleteKey(id: string, expect?: number): Promise<DeleteOutcome> {
     const record = this.records.get(id)
-    if (record === undefined) return
-    const plan = (JSON.parse(record) as { plan_id: string | null }).plan_id
+    if (record === undefined) return { ok: false, reason: 'missing' }
+    const hot = this.hot.get(id)
+    if (expect !== undefined && expect !== Number(hot?.get('v') ?? 0)) {
+      return { ok: false, reason: 'stale' }
+    }
+    if (hot?.has('lu') || Number(hot?.get('tt') ?? 0) > 0) return { ok: false, reason: 'in_use' }
     this.records.delete(id)
     this.hot.delete(id)
     this.clientTokens.delete(id)
     this.requestLog.delete(id)
     this.rings.delete(id)
-    if (plan !== null) this.planKeys.get(plan)?.delete(id)
+    return { ok: true, record: JSON.parse(record) }
+  }
+
+  async indexKey(id: string, planId: string | null, previousPlanId: string | null): Promise<void> {
+    if (previousPlanId !== null && previousPlanId !== planId) {
+      this.planKeys.get(previousPlanId)?.delete(id)
+    }
+    if (planId !== null) {
+      const set = this.planKeys.get(planId) ?? new Set()
+      set.add(id)
+      this.planKeys.set(planId, set)
+    }
+  }
+
+  async unindexKey(id: string, planId: string | null): Promise<void> {
+    if (planId !== null) this.planKeys.get(planId)?.delete(id)
   }
 
   async listKeyIds(): Promise<string[]> {
@@ -172,22 +203,29 @@ export class MemoryStore implements Store {
     return [...(this.planKeys.get(planId) ?? [])].sort()
   }
 
-  async savePlan(plan: Plan): Promise<void> {
-    this.plans.set(plan.id, structuredClone(plan))
+  async writePlan(id: string, plan: Plan | null, expect: number | 'new'): Promise<WriteOutcome> {
+    const current = this.plans.get(id)
+    if (expect === 'new') {
+      if (current) return { ok: false, reason: 'exists' }
+    } else if (!current) {
+      return { ok: false, reason: 'missing' }
+    } else if (current.version !== expect) {
+      return { ok: false, reason: 'stale' }
+    }
+    const version = expect === 'new' ? 1 : expect + 1
+    if (plan === null) this.plans.delete(id)
+    else this.plans.set(id, { plan: structuredClone(plan), version })
+    return { ok: true, version }
   }
 
-  async loadPlan(id: string): Promise<Plan | null> {
-    const plan = this.plans.get(id)
-    return plan ? structuredClone(plan) : null
-  }
-
-  async deletePlan(id: string): Promise<void> {
-    this.plans.delete(id)
+  async loadPlan(id: string): Promise<VersionedPlan | null> {
+    const found = this.plans.get(id)
+    return found ? structuredClone(found) : null
   }
 
   async listPlans(): Promise<Plan[]> {
     return [...this.plans.values()]
-      .map((p) => structuredClone(p))
+      .map((p) => structuredClone(p.plan))
       .sort((a, b) => a.id.localeCompare(b.id))
   }
 
@@ -210,20 +248,20 @@ export class MemoryStore implements Store {
 
   async saveClientToken(
     keyId: string,
+    keyVersion: number,
     hash: string,
     expiresMs: number,
     scopes: readonly string[],
-  ): Promise<void> {
+  ): Promise<'ok' | 'stale'> {
+    const hot = this.hot.get(keyId)
+    if (hot?.get('s') !== '1' || Number(hot.get('v') ?? 0) !== keyVersion) return 'stale'
     const now = this.clock()
     const tokens = this.clientTokens.get(keyId) ?? new Map<string, string>()
     for (const [field, value] of tokens)
       if (Number(value.split('|')[0]) + EXPIRED_TOKEN_KEPT_MS <= now) tokens.delete(field)
     tokens.set(hash, `${expiresMs}|${scopes.join(',')}`)
     this.clientTokens.set(keyId, tokens)
-  }
-
-  async deleteClientTokens(keyId: string): Promise<void> {
-    this.clientTokens.delete(keyId)
+    return 'ok'
   }
 
   async close(): Promise<void> {

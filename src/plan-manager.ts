@@ -3,16 +3,17 @@
 import { randomBytes } from 'node:crypto'
 import { encodeBase62 } from './base62'
 import { KeyguardError, planNotFound, validationError } from './errors'
-import { loadKeyRecords, rewriteLimits } from './key-batch'
-import { effectiveLimits } from './limits'
+import { loadKeyRecords } from './key-batch'
 import { parseInput } from './parse-input'
+import { syncKeyToPlan, writePlanLimits } from './plan-sync'
+import { retryStale, STALE } from './retry-write'
 import {
   type PlanCreateInput,
   type PlanUpdateInput,
   planCreateSchema,
   planUpdateSchema,
 } from './schemas'
-import type { LimitsWrite, Store } from './store'
+import type { Store, VersionedPlan } from './store'
 import type { Plan } from './types'
 
 export interface PlanUpdateOptions {
@@ -30,8 +31,6 @@ export class PlanManager {
   async create(input: PlanCreateInput): Promise<{ data: Plan }> {
     const body = parseInput(planCreateSchema, input)
     const id = body.id ?? `plan_${encodeBase62(randomBytes(8), 11)}`
-    if (await this.store.loadPlan(id))
-      throw validationError('id', `A plan with id "${id}" already exists`)
     const now = iso(await this.store.now())
     const plan: Plan = {
       id,
@@ -43,14 +42,13 @@ export class PlanManager {
       created_at: now,
       updated_at: now,
     }
-    await this.store.savePlan(plan)
+    const outcome = await this.store.writePlan(id, plan, 'new')
+    if (!outcome.ok) throw validationError('id', `A plan with id "${id}" already exists`)
     return { data: plan }
   }
 
   async get(id: string): Promise<{ data: Plan }> {
-    const plan = await this.store.loadPlan(id)
-    if (!plan) throw planNotFound(id)
-    return { data: plan }
+    return { data: (await this.load(id)).plan }
   }
 
   async list(): Promise<{ data: Plan[]; count: number }> {
@@ -63,50 +61,94 @@ export class PlanManager {
     input: PlanUpdateInput,
     options: PlanUpdateOptions = {},
   ): Promise<{ data: Plan }> {
-    const current = (await this.get(id)).data
+    const { data } = await this.edit(id, input, options)
+    return { data }
+  }
+
+  /**
+   * `update`, plus the plan as it was just before this write. The plan is written at the version
+   * it was read (retried if another edit lands first); then every key on it gets the new limits,
+   * unless a newer edit of the plan already gave it newer ones.
+   */
+  async edit(
+    id: string,
+    input: PlanUpdateInput,
+    options: PlanUpdateOptions = {},
+  ): Promise<{ data: Plan; before: Plan }> {
     const body = parseInput(planUpdateSchema, input)
-    const plan: Plan = {
-      ...current,
-      name: body.name ?? current.name,
-      rate: { ...current.rate, ...(body.rate ?? {}) },
-      quotas: { ...current.quotas, ...(body.quotas ?? {}) },
-      quota_window: body.quota_window ?? current.quota_window,
-      rate_scope: body.rate_scope ?? current.rate_scope,
-      updated_at: iso(await this.store.now()),
-    }
-    await this.store.savePlan(plan)
-    const ids = await this.store.keyIdsOfPlan(id)
-    const batch = options.batchSize ?? 1000
-    for (let i = 0; i < ids.length; i += batch) {
-      const writes: Array<LimitsWrite & { resetWindows: boolean }> = []
-      for (const found of await loadKeyRecords(this.store, ids.slice(i, i + batch))) {
-        if (!found || found.key.plan_id !== id) continue
-        const { last_used_at, ...key } = found.key
-        const limits = effectiveLimits(key, plan)
-        writes.push({
-          key,
-          limits,
-          resetWindows: limits.quota_window !== found.limits.quota_window,
-        })
+    const saved = await retryStale(`Plan ${id}`, async () => {
+      const current = await this.load(id)
+      const plan: Plan = {
+        ...current.plan,
+        name: body.name ?? current.plan.name,
+        rate: { ...current.plan.rate, ...(body.rate ?? {}) },
+        quotas: { ...current.plan.quotas, ...(body.quotas ?? {}) },
+        quota_window: body.quota_window ?? current.plan.quota_window,
+        rate_scope: body.rate_scope ?? current.plan.rate_scope,
+        updated_at: iso(await this.store.now()),
       }
-      await rewriteLimits(this.store, writes)
-      options.onProgress?.(Math.min(i + batch, ids.length), ids.length)
-    }
-    return { data: plan }
+      const outcome = await this.store.writePlan(id, plan, current.version)
+      if (outcome.ok) return { before: current.plan, plan: { plan, version: outcome.version } }
+      if (outcome.reason === 'missing') throw planNotFound(id)
+      return STALE
+    })
+    await this.rewriteKeys(saved.plan, options)
+    return { data: saved.plan.plan, before: saved.before }
   }
 
   async delete(id: string): Promise<{ data: { message: string } }> {
-    await this.get(id)
-    const keys = await this.store.keyIdsOfPlan(id)
-    if (keys.length > 0) {
-      throw new KeyguardError(
-        409,
-        'PLAN_IN_USE',
-        `This plan is used by ${keys.length} key(s); move them to another plan first`,
-        { id, keys: keys.length },
+    const { data } = await this.remove(id)
+    return { data }
+  }
+
+  /** `delete`, plus the plan that was deleted. */
+  async remove(id: string): Promise<{ data: { message: string }; before: Plan }> {
+    const before = await retryStale(`Plan ${id}`, async () => {
+      const current = await this.load(id)
+      const keys = await this.keysOn(id)
+      if (keys > 0) {
+        throw new KeyguardError(
+          409,
+          'PLAN_IN_USE',
+          `This plan is used by ${keys} key(s); move them to another plan first`,
+          { id, keys },
+        )
+      }
+      const outcome = await this.store.writePlan(id, null, current.version)
+      if (outcome.ok) return current.plan
+      if (outcome.reason === 'missing') throw planNotFound(id)
+      return STALE
+    })
+    return { data: { message: 'Plan deleted successfully' }, before }
+  }
+
+  private async load(id: string): Promise<VersionedPlan> {
+    const plan = await this.store.loadPlan(id)
+    if (!plan) throw planNotFound(id)
+    return plan
+  }
+
+  /** Keys whose record names the plan (the index can hold ids that a racing write moved away). */
+  private async keysOn(id: string): Promise<number> {
+    const found = await loadKeyRecords(this.store, await this.store.keyIdsOfPlan(id))
+    return found.filter((record) => record?.key.plan_id === id).length
+  }
+
+  /** Gives every key on the plan its limits, a batch at a time; a key that raced is synced alone. */
+  private async rewriteKeys(plan: VersionedPlan, options: PlanUpdateOptions): Promise<void> {
+    const ids = await this.store.keyIdsOfPlan(plan.plan.id)
+    const batch = options.batchSize ?? 1000
+    for (let i = 0; i < ids.length; i += batch) {
+      const found = await loadKeyRecords(this.store, ids.slice(i, i + batch))
+      await Promise.all(
+        found.map(async (record) => {
+          if (!record) return
+          if ((await writePlanLimits(this.store, record, plan)) === 'stale') {
+            await syncKeyToPlan(this.store, record.key.id)
+          }
+        }),
       )
+      options.onProgress?.(Math.min(i + batch, ids.length), ids.length)
     }
-    await this.store.deletePlan(id)
-    return { data: { message: 'Plan deleted successfully' } }
   }
 }

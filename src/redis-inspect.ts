@@ -42,6 +42,8 @@ const MEANINGS: Record<string, (v: string) => string> = {
   qc: () => 'calendar quota windows',
   us: () => 'rate limits shared by the user (rate_scope "user")',
   rv: () => 'version of the public record (the guard caches the record by it)',
+  v: (v) => `key version ${v}: every admin write adds one (the REST API's ETag)`,
+  pv: (v) => `limits computed from version ${v} of the key's plan`,
   lu: (v) => `last used at ${iso(Number(v))}`,
   tt: () => 'credits used in all (total quota counter)',
   ts: (v) => `per-second GCRA arrival time: ${iso(Number(v) / 1000)}`,

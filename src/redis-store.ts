@@ -7,22 +7,23 @@ import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit'
 import { type AuditLogCaps, resolveAuditLogCaps } from './audit-caps'
 import { markSelfBounded } from './bounded-verify'
 import { EXPIRED_TOKEN_KEPT_MS } from './client-tokens'
-import { hotConfig, recordVersion, WINDOW_FIELDS } from './hot-fields'
 import { RecordCache } from './record-cache'
 import { RedisAuditLog } from './redis-audit'
 import * as keyBatch from './redis-key-batch'
 import { type RedisKeyNames, redisKeyNames } from './redis-keys'
 import { RedisRequestLog } from './redis-request-log'
+import * as writes from './redis-writes'
 import { flushRequestLogs } from './request-log'
 import { type RequestLogCaps, resolveRequestLogCaps } from './request-log-caps'
 import type {
+  DeleteOutcome,
   KeyRecord,
-  LimitsWrite,
+  KeyWrite,
   LoadedKey,
-  SaveKeyOptions,
   Store,
-  StoredKey,
   VerifyRequest,
+  VersionedPlan,
+  WriteOutcome,
 } from './store'
 import { loadedKey } from './stored-key'
 import { TAG_LENGTH } from './token'
@@ -98,6 +99,7 @@ export class RedisStore implements Store {
     // An unhandled 'error' event would crash the process; failures surface per call instead.
     if (this.ownsClient) this.client.on('error', () => {})
     this.client.defineCommand('keyguardVerify', { numberOfKeys: 5, lua: VERIFY_LUA })
+    writes.defineWriteCommands(this.client)
     this.requestLog = new RedisRequestLog(
       {
         client: this.client,
@@ -159,69 +161,46 @@ export class RedisStore implements Store {
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
   }
 
-  async saveKey(stored: StoredKey, options: SaveKeyOptions = {}): Promise<void> {
-    const { id } = stored.key
-    const tag = id.slice(0, TAG_LENGTH)
-    const hot = this.names.hot(tag, id)
-    const recordKey = this.names.record(tag, id)
-    const before = await this.call(this.client.get(recordKey), 'GET')
-    const oldPlan = before ? (JSON.parse(before) as { plan_id: string | null }).plan_id : null
-
-    const json = JSON.stringify(stored.key)
-    const set: string[] = ['rv', recordVersion(json)]
-    const del: string[] = []
-    for (const [field, value] of Object.entries(hotConfig(stored))) {
-      if (value === null) del.push(field)
-      else set.push(field, value)
-    }
-    if (options.resetWindows) del.push(...WINDOW_FIELDS)
-    const tx = this.client
-      .multi()
-      .set(recordKey, json)
-      .hset(hot, ...set)
-    if (del.length > 0) tx.hdel(hot, ...del)
-    if (options.resetWindows) tx.del(this.names.ring(tag, id))
-    await this.call(tx.exec(), 'MULTI')
-
-    const index: Promise<unknown>[] = [this.client.sadd(this.names.keys, id)]
-    if (oldPlan !== null && oldPlan !== stored.key.plan_id) {
-      index.push(this.client.srem(this.names.planKeys(oldPlan), id))
-    }
-    if (stored.key.plan_id !== null) {
-      index.push(this.client.sadd(this.names.planKeys(stored.key.plan_id), id))
-    }
-    await this.call(Promise.all(index), 'index update')
+  async writeKey(write: KeyWrite): Promise<WriteOutcome> {
+    return this.call(writes.writeKey(this.client, this.names, write), 'write key')
   }
 
   async loadKey(id: string): Promise<LoadedKey | null> {
     const tag = id.slice(0, TAG_LENGTH)
-    const [record, hot, ring] = await this.call(
-      Promise.all([
-        this.client.get(this.names.record(tag, id)),
-        this.client.hgetall(this.names.hot(tag, id)),
-        this.client.hgetall(this.names.ring(tag, id)),
-      ]),
+    // One transaction: a record and a version read apart could straddle a write.
+    const replies = await this.call(
+      this.client
+        .multi()
+        .get(this.names.record(tag, id))
+        .hgetall(this.names.hot(tag, id))
+        .hgetall(this.names.ring(tag, id))
+        .exec(),
       'load key',
     )
+    const [record, hot, ring] = keyBatch.execResults(replies) as [
+      string | null,
+      Record<string, string>,
+      Record<string, string>,
+    ]
     return record ? loadedKey(record, hot, ring) : null
   }
 
-  async deleteKey(id: string): Promise<void> {
-    const tag = id.slice(0, TAG_LENGTH)
-    const record = await this.call(this.client.get(this.names.record(tag, id)), 'GET')
-    const plan = record ? (JSON.parse(record) as { plan_id: string | null }).plan_id : null
-    await this.call(
-      this.client.del(
-        this.names.record(tag, id),
-        this.names.hot(tag, id),
-        this.names.ring(tag, id),
-        this.names.clientTokens(tag, id),
-        this.names.logs(tag, id),
-      ),
-      'DEL',
-    )
+  async deleteKey(id: string, expect?: number): Promise<DeleteOutcome> {
+    return this.call(writes.deleteKey(this.client, this.names, id, expect), 'delete key')
+  }
+
+  async indexKey(id: string, planId: string | null, previousPlanId: string | null): Promise<void> {
+    const index: Promise<unknown>[] = [this.client.sadd(this.names.keys, id)]
+    if (previousPlanId !== null && previousPlanId !== planId) {
+      index.push(this.client.srem(this.names.planKeys(previousPlanId), id))
+    }
+    if (planId !== null) index.push(this.client.sadd(this.names.planKeys(planId), id))
+    await this.call(Promise.all(index), 'index update')
+  }
+
+  async unindexKey(id: string, planId: string | null): Promise<void> {
     const index: Promise<unknown>[] = [this.client.srem(this.names.keys, id)]
-    if (plan !== null) index.push(this.client.srem(this.names.planKeys(plan), id))
+    if (planId !== null) index.push(this.client.srem(this.names.planKeys(planId), id))
     await this.call(Promise.all(index), 'index update')
   }
 
@@ -233,23 +212,19 @@ export class RedisStore implements Store {
     return (await this.call(this.client.smembers(this.names.planKeys(planId)), 'SMEMBERS')).sort()
   }
 
-  async savePlan(plan: Plan): Promise<void> {
-    await this.call(this.client.hset(this.names.plans, plan.id, JSON.stringify(plan)), 'HSET')
+  async writePlan(id: string, plan: Plan | null, expect: number | 'new'): Promise<WriteOutcome> {
+    return this.call(writes.writePlan(this.client, this.names, id, plan, expect), 'write plan')
   }
 
-  async loadPlan(id: string): Promise<Plan | null> {
+  async loadPlan(id: string): Promise<VersionedPlan | null> {
     const json = await this.call(this.client.hget(this.names.plans, id), 'HGET')
-    return json ? (JSON.parse(json) as Plan) : null
-  }
-
-  async deletePlan(id: string): Promise<void> {
-    await this.call(this.client.hdel(this.names.plans, id), 'HDEL')
+    return json ? writes.parsePlan(json) : null
   }
 
   async listPlans(): Promise<Plan[]> {
     const all = await this.call(this.client.hgetall(this.names.plans), 'HGETALL')
     return Object.values(all)
-      .map((json) => JSON.parse(json) as Plan)
+      .map((json) => writes.parsePlan(json).plan)
       .sort((a, b) => a.id.localeCompare(b.id))
   }
 
@@ -273,34 +248,18 @@ export class RedisStore implements Store {
     return this.call(keyBatch.loadKeyRecords(this.client, this.names, ids), 'load keys')
   }
 
-  async saveKeyLimits(writes: readonly LimitsWrite[]): Promise<void> {
-    await this.call(keyBatch.saveKeyLimits(this.client, this.names, writes), 'save limits')
-  }
-
   async saveClientToken(
     keyId: string,
+    keyVersion: number,
     hash: string,
     expiresMs: number,
     scopes: readonly string[],
-  ): Promise<void> {
-    const key = this.names.clientTokens(keyId.slice(0, TAG_LENGTH), keyId)
+  ): Promise<'ok' | 'stale'> {
+    const token = { keyId, keyVersion, hash, value: `${expiresMs}|${scopes.join(',')}` }
     const now = await this.now()
-    const all = await this.call(this.client.hgetall(key), 'HGETALL')
-    const expired = Object.entries(all)
-      .filter(([, value]) => Number(value.split('|')[0]) + EXPIRED_TOKEN_KEPT_MS <= now)
-      .map(([field]) => field)
-    const tx = this.client.multi().hset(key, hash, `${expiresMs}|${scopes.join(',')}`)
-    if (expired.length > 0) tx.hdel(key, ...expired)
-    // The hash outlives its longest-lived token by EXPIRED_TOKEN_KEPT_MS (on the store's clock).
-    const ttl = Math.max(1, expiresMs - now + EXPIRED_TOKEN_KEPT_MS)
-    tx.pexpire(key, ttl, 'NX').pexpire(key, ttl, 'GT')
-    await this.call(tx.exec(), 'MULTI')
-  }
-
-  async deleteClientTokens(keyId: string): Promise<void> {
-    await this.call(
-      this.client.del(this.names.clientTokens(keyId.slice(0, TAG_LENGTH), keyId)),
-      'DEL',
+    return this.call(
+      writes.saveClientToken(this.client, this.names, token, now, EXPIRED_TOKEN_KEPT_MS),
+      'save client token',
     )
   }
 

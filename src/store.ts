@@ -33,11 +33,43 @@ export interface LoadedKey extends StoredKey {
   key: ApiKey
   /** The raw counter fields of the key's hot and ring hashes (see README, "Redis key layout"). */
   counters: Record<string, string>
+  /** The key's version: every admin write adds one; a write is applied only at the version it read. */
+  version: number
+  /** Version of the plan its limits were computed from (0: none, or written before versions). */
+  planVersion: number
 }
 
-export interface SaveKeyOptions {
+/**
+ * One admin write of a key, applied atomically and only if the key is still at `expect`.
+ * It touches the record (when given) and the named hot fields, nothing else.
+ */
+export interface KeyWrite {
+  id: string
+  /** The version the write was computed from; `'new'`: the key must not exist yet. */
+  expect: number | 'new'
+  /** The whole public record, or undefined to keep the stored one. */
+  record?: Omit<ApiKey, 'last_used_at'>
+  /** Hot-hash fields to set (string) or delete (null); see hot-fields.ts. */
+  fields: Record<string, string | null>
   /** Drop the quota window counters (after a switch between rolling and calendar windows). */
   resetWindows?: boolean
+  /** Revoke every client token of the key (regenerate, deactivate). */
+  dropClientTokens?: boolean
+}
+
+/** How a conditional write ended: `stale` means another write came first; read again and retry. */
+export type WriteOutcome =
+  | { ok: true; version: number }
+  | { ok: false; reason: 'missing' | 'exists' | 'stale' }
+
+export type DeleteOutcome =
+  | { ok: true; record: Omit<ApiKey, 'last_used_at'> }
+  | { ok: false; reason: 'missing' | 'in_use' | 'stale' }
+
+/** A plan with the version that conditional plan writes compare. */
+export interface VersionedPlan {
+  plan: Plan
+  version: number
 }
 
 export interface Store {
@@ -48,24 +80,33 @@ export interface Store {
   verify(request: VerifyRequest, timeoutMs?: number): Promise<Verdict>
   /** The store's clock, in milliseconds since the epoch. */
   now(): Promise<number>
-  saveKey(stored: StoredKey, options?: SaveKeyOptions): Promise<void>
+  /** Applies one key write atomically, if the key is still at the version it expects. */
+  writeKey(write: KeyWrite): Promise<WriteOutcome>
   loadKey(id: string): Promise<LoadedKey | null>
-  deleteKey(id: string): Promise<void>
+  /** Deletes a never-used key and all it stores, atomically; `expect` pins its version. */
+  deleteKey(id: string, expect?: number): Promise<DeleteOutcome>
   listKeyIds(): Promise<string[]>
+  /** Index updates after a key write: the key is listed, and under its plan (if any). */
+  indexKey(id: string, planId: string | null, previousPlanId: string | null): Promise<void>
+  /** Index clean-up after a delete. */
+  unindexKey(id: string, planId: string | null): Promise<void>
   keyIdsOfPlan(planId: string): Promise<string[]>
-  savePlan(plan: Plan): Promise<void>
-  loadPlan(id: string): Promise<Plan | null>
-  deletePlan(id: string): Promise<void>
+  /** Writes (or, with null, deletes) a plan atomically, if it is still at the version it expects. */
+  writePlan(id: string, plan: Plan | null, expect: number | 'new'): Promise<WriteOutcome>
+  loadPlan(id: string): Promise<VersionedPlan | null>
   listPlans(): Promise<Plan[]>
-  /** Stores a client token of a key: its SHA-256, expiry (ms since the epoch) and scopes. */
+  /**
+   * Stores a client token of a key (its SHA-256, expiry in ms since the epoch, and scopes), only
+   * while the key is active and still at `keyVersion`: a deactivation or regenerate that lands
+   * first revokes the token before it exists.
+   */
   saveClientToken(
     keyId: string,
+    keyVersion: number,
     hash: string,
     expiresMs: number,
     scopes: readonly string[],
-  ): Promise<void>
-  /** Revokes every client token of a key (on regenerate, deactivate and delete). */
-  deleteClientTokens(keyId: string): Promise<void>
+  ): Promise<'ok' | 'stale'>
   close(): Promise<void>
   /** Appends logged requests (batched by the guard, off the request path), capped per key. */
   appendRequests(entries: readonly RequestLogEntry[]): Promise<void>
@@ -77,18 +118,12 @@ export interface Store {
   audit(query: AuditQuery): Promise<AuditPage>
   /** Optional: many keys' records and effective limits at once (pipelined). */
   loadKeyRecords?(ids: readonly string[]): Promise<Array<KeyRecord | null>>
-  /** Optional: rewrites only the effective limits of many keys at once (a plan edit). */
-  saveKeyLimits?(writes: readonly LimitsWrite[]): Promise<void>
 }
 
-/** A key's record and effective limits, without its counters. */
+/** A key's record and effective limits, without its counters, with its versions. */
 export interface KeyRecord {
   key: ApiKey
   limits: EffectiveLimits
-}
-
-/** New effective limits for one key (its window counters stay as they are). */
-export interface LimitsWrite {
-  key: Omit<ApiKey, 'last_used_at'>
-  limits: EffectiveLimits
+  version: number
+  planVersion: number
 }

@@ -43,5 +43,7 @@ export function loadedKey(
         ? { hash: hot.h2, untilMs: Number(hot.h2x) }
         : null,
     counters,
+    version: Number(hot.v ?? 0),
+    planVersion: Number(hot.pv ?? 0),
   }
 }

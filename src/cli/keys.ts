@@ -243,10 +243,9 @@ export function keysCommand(program: Command): void {
     await withStore(cmd, async (conn) => {
       const keyId = idFrom(id, o.keyId, 'key id')
       const input = keyInput(o)
-      const before = (await conn.keys.get(keyId)).data
-      const result = await conn.keys.update(keyId, input as never)
-      await recordAudit(conn, (audit, actor) => audit.keyUpdated(actor, before, result.data))
-      print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
+      const { data, before } = await conn.keys.edit(keyId, input as never)
+      await recordAudit(conn, (audit, actor) => audit.keyUpdated(actor, before, data))
+      print(globalOptions(cmd).json, { data }, () => fields(keyPairs(data)))
     })
   })
 
@@ -257,10 +256,9 @@ export function keysCommand(program: Command): void {
     .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
       await withStore(cmd, async (conn) => {
         const keyId = idFrom(id, o.keyId, 'key id')
-        const before = (await conn.keys.get(keyId)).data
-        const result = await conn.keys.delete(keyId)
+        const { data, before } = await conn.keys.remove(keyId)
         await recordAudit(conn, (audit, actor) => audit.keyDeleted(actor, before))
-        print(globalOptions(cmd).json, result, () => result.data.message)
+        print(globalOptions(cmd).json, { data }, () => data.message)
       })
     })
 

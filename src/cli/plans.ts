@@ -130,12 +130,11 @@ export function plansCommand(program: Command): void {
   ).action(async (id: string, o: PlanFlags, cmd: Command) => {
     await withStore(cmd, async (conn) => {
       const input = planInput(o)
-      const before = (await conn.keys.plans.get(id)).data
-      const result = await conn.keys.plans.update(id, input as never, {
+      const { data, before } = await conn.keys.plans.edit(id, input as never, {
         onProgress: progressReporter(id),
       })
-      await recordAudit(conn, (audit, actor) => audit.planUpdated(actor, before, result.data))
-      print(globalOptions(cmd).json, result, () => fields(planPairs(result.data)))
+      await recordAudit(conn, (audit, actor) => audit.planUpdated(actor, before, data))
+      print(globalOptions(cmd).json, { data }, () => fields(planPairs(data)))
     })
   })
 
@@ -144,10 +143,9 @@ export function plansCommand(program: Command): void {
     .description('delete a plan no key uses')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       await withStore(cmd, async (conn) => {
-        const before = (await conn.keys.plans.get(id)).data
-        const result = await conn.keys.plans.delete(id)
+        const { data, before } = await conn.keys.plans.remove(id)
         await recordAudit(conn, (audit, actor) => audit.planDeleted(actor, before))
-        print(globalOptions(cmd).json, result, () => result.data.message)
+        print(globalOptions(cmd).json, { data }, () => data.message)
       })
     })
 }

@@ -23,13 +23,14 @@ function startOne(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: s
 
 export async function startAppProcesses(
   count: number,
-  env: { redisUrl: string; prefix: string; clockMs?: number },
+  env: { redisUrl: string; prefix: string; clockMs?: number; admin?: boolean },
 ): Promise<AppProcesses> {
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     REDIS_URL: env.redisUrl,
     KEYGUARD_PREFIX: env.prefix,
     ...(env.clockMs === undefined ? {} : { KEYGUARD_CLOCK_MS: String(env.clockMs) }),
+    ...(env.admin ? { KEYGUARD_ADMIN: '1' } : {}),
   }
   const started = await Promise.all(Array.from({ length: count }, () => startOne(childEnv)))
   return {

@@ -388,7 +388,8 @@ describe.each(STORE_KINDS)('client tokens (%s store)', (kind) => {
         const tokens = [await mint(parent.id), await mint(parent.id, { scopes: [] })]
         // Even one planted in the store with the admin scope (the API never mints such a token).
         const planted = mintToken('kg', 'ct', parent.id)
-        await c.store.saveClientToken(parent.id, hashToken(planted), c.clock.ms + HOUR, [
+        const { version } = await c.keys.read(parent.id)
+        await c.store.saveClientToken(parent.id, version, hashToken(planted), c.clock.ms + HOUR, [
           'admin',
           '*',
         ])

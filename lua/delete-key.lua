@@ -1,0 +1,20 @@
+--[[ delete-key.lua: deletes a key that was never used, with everything stored under its id.
+KEYS[1]  hot hash of the key      {prefix}{tag}:k:<id>  `lu` (last used) and `tt` (total used) say it was used
+KEYS[2]  public record (JSON)     {prefix}{tag}:m:<id>
+KEYS[3]  ring hash of the key     {prefix}{tag}:r:<id>
+KEYS[4]  client tokens of the key {prefix}{tag}:c:<id>
+KEYS[5]  request log stream       {prefix}{tag}:l:<id>
+ARGV[1]  expected version, or "" for any
+Returns  { "ok", the deleted record JSON } or { "missing" } or { "in_use" } or { "stale", current version }
+A later write finds no record and answers "missing": nothing brings a deleted key back.
+]]
+
+local json = redis.call('GET', KEYS[2])
+if not json then return { 'missing' } end
+local f = redis.call('HMGET', KEYS[1], 'v', 'lu', 'tt')
+if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= tonumber(f[1] or '0') then
+  return { 'stale', tonumber(f[1] or '0') }
+end
+if f[2] or (tonumber(f[3]) or 0) > 0 then return { 'in_use' } end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return { 'ok', json }
