@@ -2,11 +2,11 @@
 
 import type { AddressInfo } from 'node:net'
 import express from 'express'
-import { adminRouter } from './admin-router'
-import { ensureAdminKey } from './bootstrap'
-import { defaultStore } from './default-store'
-import { apiKeyGuard } from './guard'
-import { KeyManager } from './key-manager'
+import { adminRouter } from './admin/router'
+import { apiKeyGuard } from './guard/middleware'
+import { ensureAdminKey } from './keys/bootstrap'
+import { KeyManager } from './keys/key-manager'
+import { defaultStore } from './store/default-store'
 
 async function main(): Promise<void> {
   const store = defaultStore()

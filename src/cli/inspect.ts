@@ -2,8 +2,8 @@
 
 import type { Command } from 'commander'
 import { notFound } from '../errors'
-import { type InspectedKey, inspectRedisKeys } from '../redis-inspect'
-import { isKeyId } from '../token'
+import { type InspectedKey, inspectRedisKeys } from '../store/redis/inspect'
+import { isKeyId } from '../token/format'
 import { globalOptions, withStore } from './context'
 import { idFrom } from './flags'
 import { cell, print, table } from './format'

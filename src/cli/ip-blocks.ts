@@ -1,9 +1,9 @@
 // `keyguard ip-blocks …`: list the IPs blocked after failed authentications, and unblock one.
 
 import type { Command } from 'commander'
-import { ipBlockerFor } from '../ip-block'
-import { parseIpGroup } from '../ip-group'
-import { withTimeout } from '../with-timeout'
+import { ipBlockerFor } from '../ip-block/ip-blocker'
+import { parseIpGroup } from '../ip-block/ip-group'
+import { withTimeout } from '../store/with-timeout'
 import {
   CLI_COMMAND_TIMEOUT_MS,
   CliError,

@@ -1,11 +1,11 @@
-// Runs the real built CLI (`node dist/cli.js`) against the test Redis, under a unique key prefix.
+// Runs the real built CLI (`node dist/cli/main.js`) against the test Redis, under a unique key prefix.
 
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { RedisStore } from '../../src'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js')
+export const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js')
 
 export interface CliResult {
   code: number

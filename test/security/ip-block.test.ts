@@ -21,8 +21,8 @@ import {
   FLUSH_BATCH,
   MAX_PENDING_GROUPS,
   MAX_TRACKED_GROUPS,
-} from '../../src/ip-failure-counts'
-import { mintToken, newKeyId } from '../../src/token'
+} from '../../src/ip-block/failure-counts'
+import { mintToken, newKeyId } from '../../src/token/format'
 import { STORE_KINDS, type StoreKind, TestClock } from '../conformance/stores'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'

@@ -1,4 +1,4 @@
-import { ipGroup } from '../../src/ip-group'
+import { ipGroup } from '../../src/ip-block/ip-group'
 
 describe('ipGroup', () => {
   it.each([

@@ -1,0 +1,269 @@
+// adminRouter: the REST API of keys and plans (Limitly-compatible), protected by apiKeyGuard's admin scope.
+
+import express, { type NextFunction, type Request, type Response, Router } from 'express'
+import { type AuditActor, AuditLog } from '../audit/audit-log'
+import { KeyguardError, validationError } from '../errors'
+import { apiKeyGuard } from '../guard/middleware'
+import { ipBlockerFor } from '../ip-block/ip-blocker'
+import { parseIpGroup } from '../ip-block/ip-group'
+import { KeyManager, type WriteOptions } from '../keys/key-manager'
+import type {
+  KeyCreateInput,
+  KeyUpdateInput,
+  PlanCreateInput,
+  PlanUpdateInput,
+} from '../keys/schemas'
+import { defaultStore } from '../store/default-store'
+import { withTimeout } from '../store/with-timeout'
+import { grantsScope } from '../token/scopes'
+import { adminErrorHandler } from './errors'
+import { type AdminRouterOptions, resolveAdminOptions } from './options'
+
+type Handler = (req: Request, res: Response) => Promise<unknown>
+
+/** The JSON body as an object; no body counts as `{}`. */
+function body(req: Request): Record<string, unknown> {
+  const value: unknown = req.body
+  if (value === undefined) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw validationError('body', 'must be a JSON object')
+  }
+  return value as Record<string, unknown>
+}
+
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+
+/** A body express.json() did not parse has another content type: say so instead of ignoring it. */
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (req.body === undefined && hasBody(req) && (req.method === 'POST' || req.method === 'PUT')) {
+    throw new KeyguardError(415, 'VALIDATION_ERROR', 'Unsupported Media Type', {
+      field: 'body',
+      message: 'send the body as JSON with "Content-Type: application/json"',
+    })
+  }
+  next()
+}
+
+function methodNotAllowed(allowed: string[]): (req: Request, res: Response) => void {
+  return (req, res) => {
+    res.setHeader('Allow', allowed.join(', '))
+    res
+      .status(405)
+      .json(
+        new KeyguardError(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `Method ${req.method} not allowed; use ${allowed.join(', ')}`,
+        ).toJSON(),
+      )
+  }
+}
+
+export function adminRouter(options?: AdminRouterOptions): Router {
+  const config = resolveAdminOptions(options)
+  const store = config.store ?? defaultStore()
+  const keys = new KeyManager(store, { prefix: config.prefix })
+  /** Every admin action is recorded here once it succeeded (see `recorded`). */
+  const audit = new AuditLog(store)
+  const onError =
+    config.onError ??
+    ((error: unknown) => console.error('keyguard adminRouter: unexpected error:', error))
+  /** Records an action once it succeeded; a failed write is reported to onError, the answer stands. */
+  const recorded = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write()
+    } catch (error) {
+      onError(error)
+    }
+  }
+  const router = Router()
+
+  // POST /tokens: any secret key may mint client tokens for itself; admins for any key.
+  const minter = apiKeyGuard({
+    ...config.guard,
+    store,
+    prefix: config.prefix,
+    tokenTypes: ['sk', 'pat'],
+  })
+  router.post(
+    '/tokens',
+    minter,
+    express.json({ limit: config.bodyLimit }),
+    requireJson,
+    async (req, res) => {
+      const caller = req.apiKey
+      // No caller would mean trusted code to KeyManager: only a verified key may mint here.
+      if (!caller) throw new KeyguardError(401, 'INVALID_API_KEY', 'Invalid API Key')
+      if (caller.token_type === 'pat' && !grantsScope(caller.scopes, 'admin')) {
+        throw new KeyguardError(403, 'INSUFFICIENT_SCOPE', 'Insufficient permissions')
+      }
+      // The answer carries a bearer token: never cache it.
+      res.setHeader('Cache-Control', 'no-store')
+      const minted = await keys.tokens.create(body(req), caller)
+      // Minting by an admin is an admin action; a backend minting for its own key is traffic.
+      if (grantsScope(caller.scopes, 'admin')) {
+        await recorded(() => audit.tokenCreated(actorOf(req), minted.data))
+      }
+      res.status(201).json(minted)
+    },
+  )
+  // Client tokens never reach the rest of the admin API, whatever their scopes.
+  router.use(
+    apiKeyGuard({
+      ...config.guard,
+      store,
+      scopes: config.scopes,
+      prefix: config.prefix,
+      tokenTypes: ['sk', 'pat'],
+    }),
+  )
+  router.use((_req, res, next) => {
+    // Answers carry secrets (create, regenerate) and live data: never cache them.
+    res.setHeader('Cache-Control', 'no-store')
+    next()
+  })
+  router.use(express.json({ limit: config.bodyLimit }))
+  router.use(requireJson)
+
+  const storeTimeout = typeof config.guard.timeout === 'number' ? config.guard.timeout : 500
+  const unblock = async (req: Request, res: Response, text: string): Promise<unknown> => {
+    const group = parseIpGroup(text)
+    if (group === null) {
+      throw validationError(
+        'ip',
+        'must be an IPv4 or IPv6 address, or an IPv6 /64 like 2001:db8:1:2::/64 (URL-encoded)',
+      )
+    }
+    const blocker = ipBlockerFor(store)
+    const before = (await withTimeout(blocker.list(), storeTimeout, 'IP block list')).find(
+      (b) => b.ip === group,
+    )
+    if (!(await withTimeout(blocker.unblock(group), storeTimeout, 'IP unblock'))) {
+      throw new KeyguardError(404, 'NOT_FOUND', `IP ${group} is not blocked`, { ip: group })
+    }
+    await recorded(() => audit.ipUnblocked(actorOf(req), group, before))
+    return res.json({ data: { message: 'IP unblocked' } })
+  }
+
+  const routes: Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Handler>>> = {
+    '/keys': {
+      GET: async (req, res) => res.json(await keys.list(req.query)),
+      POST: async (req, res) => {
+        const result = await keys.create(body(req) as KeyCreateInput)
+        await recorded(() => audit.keyCreated(actorOf(req), result.data))
+        return res.status(201).json(result)
+      },
+    },
+    '/keys/:id': {
+      GET: async (req, res) => {
+        const { data, version } = await keys.read(id(req))
+        return res.setHeader('ETag', etag(version)).json({ data })
+      },
+      PUT: async (req, res) => {
+        const input = body(req) as KeyUpdateInput
+        const { data, before, version } = await keys.edit(id(req), input, writeOptions(req))
+        await recorded(() => audit.keyUpdated(actorOf(req), before, data))
+        return res.setHeader('ETag', etag(version)).json({ data })
+      },
+      DELETE: async (req, res) => {
+        const { data, before } = await keys.remove(id(req), writeOptions(req))
+        await recorded(() => audit.keyDeleted(actorOf(req), before))
+        return res.json({ data })
+      },
+    },
+    '/keys/:id/regenerate': {
+      POST: async (req, res) => {
+        const input = body(req)
+        const result = await keys.regenerate(id(req), input, writeOptions(req))
+        const grace = typeof input.grace_seconds === 'number' ? input.grace_seconds : 0
+        await recorded(() => audit.keyRegenerated(actorOf(req), result.data, grace))
+        return res.json(result)
+      },
+    },
+    '/keys/:id/usage': {
+      GET: async (req, res) => res.json(await keys.usage(id(req))),
+    },
+    '/keys/:id/requests': {
+      GET: async (req, res) => res.json(await keys.requests(id(req), req.query)),
+    },
+    '/plans': {
+      GET: async (_req, res) => res.json(await keys.plans.list()),
+      POST: async (req, res) => {
+        const result = await keys.plans.create(body(req) as PlanCreateInput)
+        await recorded(() => audit.planCreated(actorOf(req), result.data))
+        return res.status(201).json(result)
+      },
+    },
+    '/plans/:id': {
+      GET: async (req, res) => res.json(await keys.plans.get(id(req))),
+      PUT: async (req, res) => {
+        const input = body(req) as PlanUpdateInput
+        const { data, before } = await keys.plans.edit(id(req), input)
+        await recorded(() => audit.planUpdated(actorOf(req), before, data))
+        return res.json({ data })
+      },
+      DELETE: async (req, res) => {
+        const { data, before } = await keys.plans.remove(id(req))
+        await recorded(() => audit.planDeleted(actorOf(req), before))
+        return res.json({ data })
+      },
+    },
+    '/audit': {
+      GET: async (req, res) => res.json(await audit.list(req.query)),
+    },
+    '/ip-blocks': {
+      GET: async (_req, res) => {
+        const blocks = await withTimeout(ipBlockerFor(store).list(), storeTimeout, 'IP block list')
+        return res.json({ data: blocks, count: blocks.length })
+      },
+    },
+    '/ip-blocks/:ip': {
+      DELETE: async (req, res) => unblock(req, res, String(req.params.ip ?? '')),
+    },
+    // An IPv6 /64 sent without encoding its slash: /ip-blocks/2001:db8:1:2::/64.
+    '/ip-blocks/:ip/:bits': {
+      DELETE: async (req, res) =>
+        unblock(req, res, `${String(req.params.ip ?? '')}/${String(req.params.bits ?? '')}`),
+    },
+  }
+
+  for (const [path, handlers] of Object.entries(routes)) {
+    const route = router.route(path)
+    for (const [method, handler] of Object.entries(handlers)) {
+      route[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](async (req, res) => {
+        await handler(req, res)
+      })
+    }
+    route.all(methodNotAllowed(Object.keys(handlers)))
+  }
+
+  router.use((_req, res) => {
+    res.status(404).json(new KeyguardError(404, 'NOT_FOUND', 'Not found').toJSON())
+  })
+  router.use(adminErrorHandler(onError))
+  return router
+}
+
+const id = (req: Request): string => String(req.params.id ?? '')
+
+/** A key's version as an HTTP entity tag. */
+const etag = (version: number): string => `"${version}"`
+
+/** `If-Match: "<version>"` pins a write to the version the client read; `*` or none: any version. */
+function writeOptions(req: Request): WriteOptions {
+  const header = req.headers['if-match']
+  if (header === undefined || header.trim() === '*') return {}
+  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header)
+  if (!match) {
+    throw validationError('If-Match', 'must be one ETag this API sent, e.g. If-Match: "3"')
+  }
+  return { ifMatch: Number(match[1]) }
+}
+
+/** Who acts, for the audit trail: the admin key and the client IP (`trust proxy` honoured). */
+const actorOf = (req: Request): AuditActor => ({
+  id: req.apiKey?.id ?? 'unknown',
+  ip: req.ip ?? null,
+})

@@ -1,0 +1,212 @@
+// The audit trail: which admin did what to which key, plan, client token or IP, when, and from where.
+
+import { z } from 'zod'
+import type { IpBlock } from '../ip-block/ip-blocker'
+import type { ClientToken } from '../keys/client-tokens'
+import type { Page } from '../keys/key-manager'
+import { pageQuerySchema } from '../keys/schemas'
+import type { Store } from '../store/types'
+import type { ApiKey, Plan } from '../types'
+import { parseInput } from '../validation/parse-input'
+import { type AuditChanges, diffFields, REDACTED } from './changes'
+
+export const AUDIT_ACTIONS = [
+  'key.create',
+  'key.update',
+  'key.deactivate',
+  'key.regenerate',
+  'key.delete',
+  'plan.create',
+  'plan.update',
+  'plan.delete',
+  'token.create',
+  'ip.unblock',
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+export const AUDIT_TARGET_TYPES = ['key', 'plan', 'ip', 'token'] as const
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number]
+
+/** What an action was done to. A client token has no id of its own: `id` is its parent key's. */
+export interface AuditTarget {
+  type: AuditTargetType
+  id: string
+}
+
+/** One record as it is appended; the store gives it its `id`. */
+export interface AuditEntry {
+  /** Store time of the action, ISO 8601. */
+  time: string
+  action: AuditAction
+  /** The admin key id that acted (`req.apiKey.id`), or `"cli"`. */
+  actor: string
+  target: AuditTarget
+  /** Changed fields, `{ field: { from, to } }`, secrets redacted. */
+  changes: AuditChanges
+  /** The client's IP (`req.ip`, so Express's `trust proxy` decides it); null for the CLI. */
+  ip: string | null
+}
+
+/** A stored record; `id` orders records (a Redis Stream id, `<ms>-<seq>`). */
+export interface AuditRecord extends AuditEntry {
+  id: string
+}
+
+/** A store's read of the audit trail: newest first, filtered. */
+export interface AuditQuery {
+  page: number
+  limit: number
+  action?: AuditAction
+  target?: { type?: AuditTargetType; id?: string }
+}
+
+export interface AuditPage {
+  records: AuditRecord[]
+  /** Records matching the filters, in all. */
+  count: number
+}
+
+/** Who acted, and from where. */
+export interface AuditActor {
+  id: string
+  ip: string | null
+}
+
+export const CLI_ACTOR: AuditActor = { id: 'cli', ip: null }
+
+/** `GET /audit` and `keyguard audit`: page, limit (10, max 100), action, target_id, target_type. */
+export const auditQuerySchema = pageQuerySchema.extend({
+  action: z.enum(AUDIT_ACTIONS, { error: `must be one of ${AUDIT_ACTIONS.join(', ')}` }).optional(),
+  target_id: z.string().min(1).max(200).optional(),
+  target_type: z
+    .enum(AUDIT_TARGET_TYPES, { error: `must be one of ${AUDIT_TARGET_TYPES.join(', ')}` })
+    .optional(),
+})
+
+export type AuditListQuery = z.input<typeof auditQuerySchema>
+
+/** True when a record passes a query's filters (both stores filter with it). */
+export function matchesAudit(entry: AuditEntry, query: AuditQuery): boolean {
+  if (query.action !== undefined && entry.action !== query.action) return false
+  const target = query.target
+  if (target?.type !== undefined && entry.target.type !== target.type) return false
+  if (target?.id !== undefined && entry.target.id !== target.id) return false
+  return true
+}
+
+const KEY_META = ['id', 'created_at', 'updated_at', 'last_used_at']
+const PLAN_META = ['id', 'created_at', 'updated_at']
+
+const fieldsOf = (o: object): Record<string, unknown> => ({ ...o }) as Record<string, unknown>
+
+/** Records admin actions in a store's audit trail, and reads it back. */
+export class AuditLog {
+  constructor(private readonly store: Store) {}
+
+  /** Appends one record, stamped with the store's time. */
+  async record(
+    actor: AuditActor,
+    action: AuditAction,
+    target: AuditTarget,
+    changes: AuditChanges = {},
+  ): Promise<AuditRecord> {
+    const time = new Date(await this.store.now()).toISOString()
+    return this.store.appendAudit({ time, action, actor: actor.id, target, changes, ip: actor.ip })
+  }
+
+  /** Newest first: `{ data, count, page, limit }`, as `GET /audit` answers. */
+  async list(query: AuditListQuery = {}): Promise<Page<AuditRecord>> {
+    const q = parseInput(auditQuerySchema, query)
+    const target =
+      q.target_id === undefined && q.target_type === undefined
+        ? undefined
+        : {
+            ...(q.target_type === undefined ? {} : { type: q.target_type }),
+            ...(q.target_id === undefined ? {} : { id: q.target_id }),
+          }
+    const page = await this.store.audit({
+      page: q.page,
+      limit: q.limit,
+      ...(q.action === undefined ? {} : { action: q.action }),
+      ...(target === undefined ? {} : { target }),
+    })
+    return { data: page.records, count: page.count, page: q.page, limit: q.limit }
+  }
+
+  keyCreated(actor: AuditActor, key: ApiKey): Promise<AuditRecord> {
+    return this.record(actor, 'key.create', { type: 'key', id: key.id }, keyChanges(null, key))
+  }
+
+  /** An update; one that turns an active key inactive is recorded as `key.deactivate`. */
+  keyUpdated(actor: AuditActor, before: ApiKey, after: ApiKey): Promise<AuditRecord> {
+    const action =
+      before.status !== 'inactive' && after.status === 'inactive' ? 'key.deactivate' : 'key.update'
+    return this.record(actor, action, { type: 'key', id: after.id }, keyChanges(before, after))
+  }
+
+  /** A new secret: recorded as changed, never shown; the old one works until `updated_at + grace`. */
+  keyRegenerated(actor: AuditActor, key: ApiKey, graceSeconds: number): Promise<AuditRecord> {
+    const until = Date.parse(key.updated_at) + graceSeconds * 1000
+    return this.record(
+      actor,
+      'key.regenerate',
+      { type: 'key', id: key.id },
+      {
+        secret: { from: REDACTED, to: REDACTED },
+        previous_secret_expires_at: {
+          from: null,
+          to: Number.isFinite(until) ? new Date(until).toISOString() : null,
+        },
+      },
+    )
+  }
+
+  keyDeleted(actor: AuditActor, before: ApiKey): Promise<AuditRecord> {
+    return this.record(
+      actor,
+      'key.delete',
+      { type: 'key', id: before.id },
+      keyChanges(before, null),
+    )
+  }
+
+  planCreated(actor: AuditActor, plan: Plan): Promise<AuditRecord> {
+    const changes = diffFields(null, fieldsOf(plan), PLAN_META)
+    return this.record(actor, 'plan.create', { type: 'plan', id: plan.id }, changes)
+  }
+
+  planUpdated(actor: AuditActor, before: Plan, after: Plan): Promise<AuditRecord> {
+    const changes = diffFields(fieldsOf(before), fieldsOf(after), PLAN_META)
+    return this.record(actor, 'plan.update', { type: 'plan', id: after.id }, changes)
+  }
+
+  planDeleted(actor: AuditActor, before: Plan): Promise<AuditRecord> {
+    const changes = diffFields(fieldsOf(before), null, PLAN_META)
+    return this.record(actor, 'plan.delete', { type: 'plan', id: before.id }, changes)
+  }
+
+  /** A client token minted (`POST /tokens`): its parent, scopes and expiry, never the token. */
+  tokenCreated(actor: AuditActor, token: ClientToken): Promise<AuditRecord> {
+    const changes = diffFields(null, {
+      key_id: token.key_id,
+      user_id: token.user_id,
+      scopes: token.scopes,
+      expires_at: token.expires_at,
+    })
+    return this.record(actor, 'token.create', { type: 'token', id: token.key_id }, changes)
+  }
+
+  /** An IP group unblocked; `before` is its block as listed, if it was. */
+  ipUnblocked(actor: AuditActor, group: string, before: IpBlock | undefined): Promise<AuditRecord> {
+    return this.record(
+      actor,
+      'ip.unblock',
+      { type: 'ip', id: group },
+      { blocked_until: { from: before?.blocked_until ?? null, to: null } },
+    )
+  }
+}
+
+function keyChanges(before: ApiKey | null, after: ApiKey | null): AuditChanges {
+  return diffFields(before && fieldsOf(before), after && fieldsOf(after), KEY_META)
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The `keyguard` CLI: keys, plans, inspect, audit, ip-blocks and serve, on Redis (REDIS_URL or --redis-url).
+
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Command, CommanderError } from 'commander'
+import { auditCommand } from './audit'
+import { describeError, EXIT } from './context'
+import { inspectCommand } from './inspect'
+import { ipBlocksCommand } from './ip-blocks'
+import { keysCommand } from './keys'
+import { plansCommand } from './plans'
+import { serveCommand } from './serve'
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'))
+    return String((pkg as { version?: unknown }).version ?? '0.0.0')
+  } catch {
+    return '0.0.0'
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('keyguard')
+    .description('API keys, rate limits and quotas on your own Redis')
+    .version(version())
+    .exitOverride()
+    .option('--redis-url <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'prefix of every Redis key', 'kg:')
+    .option('--token-prefix <prefix>', 'token prefix, the kg of kg_sk_…', 'kg')
+    .option('--json', 'print JSON (the REST API shapes) instead of tables')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 not found or refused, 2 bad usage, 3 Redis unreachable or other failure.',
+    )
+  keysCommand(program)
+  plansCommand(program)
+  inspectCommand(program)
+  auditCommand(program)
+  ipBlocksCommand(program)
+  serveCommand(program)
+  return program
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its one-line reason (or the help text).
+      const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+      process.exitCode = done ? EXIT.ok : EXIT.usage
+      return
+    }
+    const { message, exitCode } = describeError(error)
+    process.stderr.write(`keyguard: ${message}\n`)
+    process.exitCode = exitCode
+  }
+}
+
+if (require.main === module) {
+  // `keyguard keys list | head`: a closed pipe ends the output, it is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok)
+    })
+  }
+  void main(process.argv.slice(2))
+}

@@ -1,0 +1,326 @@
+// KeyManager: keys and plans. REST, CLI and TypeScript callers all go through it.
+
+import { conflict, KeyguardError, notFound, planNotFound } from '../errors'
+import { effectiveLimits } from '../limits/effective'
+import { defaultStore } from '../store/default-store'
+import { recordFields, secretFields } from '../store/hot-fields'
+import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store/types'
+import { hashToken, isKeyId, mintToken, newKeyId } from '../token/format'
+import type { ApiKey, ApiKeyWithSecret, RequestPage, Usage } from '../types'
+import { parseInput } from '../validation/parse-input'
+import { type ClientTokenOptions, ClientTokens } from './client-tokens'
+import { loadKeyRecords } from './key-batch'
+import { PlanManager } from './plan-manager'
+import { syncKeyToPlan } from './plan-sync'
+import { retryStale, STALE } from './retry-write'
+import {
+  type KeyCreateInput,
+  type KeyUpdateInput,
+  keyCreateSchema,
+  keyUpdateSchema,
+  type ListQuery,
+  listQuerySchema,
+  type PageQuery,
+  pageQuerySchema,
+  regenerateSchema,
+} from './schemas'
+import { computeUsage } from './usage'
+
+export interface KeyManagerOptions {
+  /** Token prefix, the `kg` of `kg_sk_…`. Defaults to `kg`. */
+  prefix?: string
+  /** Client token lifetimes: `defaultTtl` (3600 s) and `maxTtl` (86400 s). */
+  clientTokens?: ClientTokenOptions
+}
+
+export interface Page<T> {
+  data: T[]
+  count: number
+  page: number
+  limit: number
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+export class KeyManager {
+  readonly store: Store
+  readonly plans: PlanManager
+  /** Client tokens (`kg_ct_…`), minted from an sk key and billed to it. */
+  readonly tokens: ClientTokens
+  private readonly prefix: string
+
+  constructor(store?: Store, options: KeyManagerOptions = {}) {
+    this.store = store ?? defaultStore()
+    this.prefix = options.prefix ?? 'kg'
+    this.plans = new PlanManager(this.store)
+    this.tokens = new ClientTokens(this.store, this.prefix, options.clientTokens)
+  }
+
+  async create(input: KeyCreateInput): Promise<{ data: ApiKeyWithSecret }> {
+    const body = parseInput(keyCreateSchema, input)
+    const plan = await this.planOf(body.plan_id ?? null)
+    const now = iso(await this.store.now())
+    const id = newKeyId(
+      body.user_id === null || body.user_id === undefined ? null : String(body.user_id),
+    )
+    const type = body.type ?? 'sk'
+    const key: Omit<ApiKey, 'last_used_at'> = {
+      id,
+      type,
+      name: body.name,
+      user_id: body.user_id ?? null,
+      plan_id: body.plan_id ?? null,
+      status: body.status ?? 'active',
+      category: body.category ?? null,
+      scopes: body.scopes ?? [],
+      metadata: body.metadata ?? {},
+      expires_at: body.expires_at ? iso(Date.parse(body.expires_at)) : null,
+      quotas: body.quotas ?? {},
+      rate: body.rate ?? {},
+      created_at: now,
+      updated_at: now,
+    }
+    const token = mintToken(this.prefix, type, id)
+    const outcome = await this.store.writeKey({
+      id,
+      expect: 'new',
+      record: key,
+      fields: {
+        ...secretFields(hashToken(token), null),
+        ...recordFields(key, effectiveLimits(key, plan?.plan ?? null), plan?.version ?? 0),
+      },
+    })
+    // A fresh random id that exists already means the generator is broken: never overwrite.
+    if (!outcome.ok) throw new Error(`keyguard: key id ${id} already exists`)
+    await this.afterWrite(key, null)
+    return { data: { ...key, last_used_at: null, api_key: token } }
+  }
+
+  /** The key and its version (the REST API's ETag). */
+  async read(id: string): Promise<{ data: ApiKey; version: number }> {
+    const loaded = await this.load(id)
+    return { data: loaded.key, version: loaded.version }
+  }
+
+  async get(id: string): Promise<{ data: ApiKey }> {
+    return { data: (await this.load(id)).key }
+  }
+
+  async list(query: ListQuery = {}): Promise<Page<ApiKey>> {
+    const q = parseInput(listQuerySchema, query)
+    const ids = await this.store.listKeyIds()
+    const keys: ApiKey[] = []
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (const found of await loadKeyRecords(this.store, ids.slice(i, i + 1000))) {
+        if (found) keys.push(found.key)
+      }
+    }
+    const matches = keys
+      .filter(
+        (k) =>
+          (q.status === undefined || k.status === q.status) &&
+          (q.category === undefined || k.category === q.category) &&
+          (q.user_id === undefined || String(k.user_id) === q.user_id) &&
+          (q.plan_id === undefined || k.plan_id === q.plan_id),
+      )
+      .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id))
+    const start = (q.page - 1) * q.limit
+    return {
+      data: matches.slice(start, start + q.limit),
+      count: matches.length,
+      page: q.page,
+      limit: q.limit,
+    }
+  }
+
+  async update(
+    id: string,
+    input: KeyUpdateInput,
+    options: WriteOptions = {},
+  ): Promise<{ data: ApiKey }> {
+    const { data } = await this.edit(id, input, options)
+    return { data }
+  }
+
+  /**
+   * `update`, plus the record as it was just before this write and the new version: what an
+   * audit trail records. Only the fields in `input` change; a concurrent write of other fields
+   * is kept (the write is applied to the current record, retried if another write lands first).
+   */
+  async edit(id: string, input: KeyUpdateInput, options: WriteOptions = {}): Promise<Edited> {
+    const body = parseInput(keyUpdateSchema, input)
+    const written = await retryStale(`API key ${id}`, async () => {
+      const loaded = await this.loadAt(id, options.ifMatch)
+      const plan = await this.planOf(body.plan_id === undefined ? loaded.key.plan_id : body.plan_id)
+      const now = iso(await this.store.now())
+      const { last_used_at, ...current } = loaded.key
+      const key: Omit<ApiKey, 'last_used_at'> = {
+        ...current,
+        ...definedOnly({
+          name: body.name,
+          status: body.status,
+          category: body.category,
+          scopes: body.scopes,
+          metadata: body.metadata,
+          plan_id: body.plan_id,
+        }),
+        expires_at:
+          body.expires_at === undefined
+            ? current.expires_at
+            : body.expires_at === null
+              ? null
+              : iso(Date.parse(body.expires_at)),
+        quotas: { ...current.quotas, ...(body.quotas ?? {}) },
+        rate: { ...current.rate, ...(body.rate ?? {}) },
+        updated_at: now,
+      }
+      const limits = effectiveLimits(key, plan?.plan ?? null)
+      const outcome = await this.store.writeKey({
+        id,
+        expect: loaded.version,
+        record: key,
+        fields: recordFields(key, limits, plan?.version ?? 0),
+        resetWindows: limits.quota_window !== loaded.limits.quota_window,
+        // A deactivated key's client tokens die with it, and stay dead if it is reactivated.
+        dropClientTokens: key.status === 'inactive',
+      })
+      return this.settled(id, outcome, options, () => ({
+        before: loaded.key,
+        data: { ...key, last_used_at },
+      }))
+    })
+    await this.afterWrite(written.data, written.before.plan_id)
+    return written
+  }
+
+  async regenerate(
+    id: string,
+    input: { grace_seconds?: number } = {},
+    options: WriteOptions = {},
+  ): Promise<{ data: ApiKeyWithSecret }> {
+    const body = parseInput(regenerateSchema, input)
+    const grace = body.grace_seconds ?? 0
+    return retryStale(`API key ${id}`, async () => {
+      const loaded = await this.loadAt(id, options.ifMatch)
+      const nowMs = await this.store.now()
+      const { last_used_at, ...current } = loaded.key
+      const key = { ...current, updated_at: iso(nowMs) }
+      const token = mintToken(this.prefix, key.type, id)
+      const previous = grace > 0 ? { hash: loaded.secretHash, untilMs: nowMs + grace * 1000 } : null
+      const outcome = await this.store.writeKey({
+        id,
+        expect: loaded.version,
+        record: key,
+        fields: secretFields(hashToken(token), previous),
+        dropClientTokens: true,
+      })
+      return this.settled(id, outcome, options, () => ({
+        data: { ...key, last_used_at, api_key: token },
+      }))
+    })
+  }
+
+  async delete(id: string, options: WriteOptions = {}): Promise<{ data: { message: string } }> {
+    const { data } = await this.remove(id, options)
+    return { data }
+  }
+
+  /** `delete`, plus the record that was deleted: what an audit trail records. */
+  async remove(
+    id: string,
+    options: WriteOptions = {},
+  ): Promise<{ data: { message: string }; before: ApiKey }> {
+    const outcome = isKeyId(id) ? await this.store.deleteKey(id, options.ifMatch) : null
+    if (outcome === null || (!outcome.ok && outcome.reason === 'missing')) throw notFound(id)
+    if (!outcome.ok && outcome.reason === 'stale') throw staleVersion(id, options.ifMatch)
+    if (!outcome.ok) {
+      throw new KeyguardError(
+        409,
+        'KEY_IN_USE',
+        'This API key has been used and cannot be deleted; deactivate it instead (status "inactive")',
+        { id },
+      )
+    }
+    await this.store.unindexKey(id, outcome.record.plan_id)
+    return {
+      data: { message: 'API key deleted successfully' },
+      before: { ...outcome.record, last_used_at: null },
+    }
+  }
+
+  async usage(id: string): Promise<{ data: Usage }> {
+    const loaded = await this.load(id)
+    return { data: computeUsage(loaded, await this.store.now()) }
+  }
+
+  /** The key's logged requests, newest first: `{ data: { requests, count } }`. */
+  async requests(id: string, query: PageQuery = {}): Promise<{ data: RequestPage }> {
+    await this.load(id)
+    return { data: await this.store.requests(id, parseInput(pageQuerySchema, query)) }
+  }
+
+  private async load(id: string): Promise<LoadedKey> {
+    const loaded = isKeyId(id) ? await this.store.loadKey(id) : null
+    if (!loaded) throw notFound(id)
+    return loaded
+  }
+
+  /** The key, which must still be at version `ifMatch` when one is given. */
+  private async loadAt(id: string, ifMatch: number | undefined): Promise<LoadedKey> {
+    const loaded = await this.load(id)
+    if (ifMatch !== undefined && loaded.version !== ifMatch) throw staleVersion(id, ifMatch)
+    return loaded
+  }
+
+  /** The value of a landed write; STALE to retry; a pinned version or a vanished key ends it. */
+  private settled<T>(
+    id: string,
+    outcome: WriteOutcome,
+    options: WriteOptions,
+    value: () => T,
+  ): (T & { version: number }) | typeof STALE {
+    if (outcome.ok) return { ...value(), version: outcome.version }
+    if (outcome.reason === 'missing') throw notFound(id)
+    if (options.ifMatch !== undefined) throw staleVersion(id, options.ifMatch)
+    return STALE
+  }
+
+  /** Indexes a written key, then brings its limits up to a plan edit that raced with the write. */
+  private async afterWrite(
+    key: Pick<ApiKey, 'id' | 'plan_id'>,
+    previousPlanId: string | null,
+  ): Promise<void> {
+    await this.store.indexKey(key.id, key.plan_id, previousPlanId)
+    if (key.plan_id !== null) await syncKeyToPlan(this.store, key.id)
+  }
+
+  private async planOf(planId: string | null): Promise<VersionedPlan | null> {
+    if (planId === null) return null
+    const plan = await this.store.loadPlan(planId)
+    if (!plan) throw planNotFound(planId)
+    return plan
+  }
+}
+
+/** Options of a single-key write. */
+export interface WriteOptions {
+  /** Apply only if the key is still at this version (the REST API's `If-Match`); else 409 CONFLICT. */
+  ifMatch?: number
+}
+
+/** What `edit` returns: the written key, the key before the write, and the new version. */
+export interface Edited {
+  data: ApiKey
+  before: ApiKey
+  version: number
+}
+
+const staleVersion = (id: string, ifMatch: number | undefined): KeyguardError =>
+  conflict('The API key changed since the version this request names (If-Match); read it again', {
+    id,
+    if_match: ifMatch,
+  })
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

@@ -1,0 +1,154 @@
+// Plans: CRUD, and an edit rewrites the effective limits of every key on the plan, in batches.
+
+import { randomBytes } from 'node:crypto'
+import { KeyguardError, planNotFound, validationError } from '../errors'
+import type { Store, VersionedPlan } from '../store/types'
+import { encodeBase62 } from '../token/base62'
+import type { Plan } from '../types'
+import { parseInput } from '../validation/parse-input'
+import { loadKeyRecords } from './key-batch'
+import { syncKeyToPlan, writePlanLimits } from './plan-sync'
+import { retryStale, STALE } from './retry-write'
+import {
+  type PlanCreateInput,
+  type PlanUpdateInput,
+  planCreateSchema,
+  planUpdateSchema,
+} from './schemas'
+
+export interface PlanUpdateOptions {
+  /** Called after each batch of rewritten keys. */
+  onProgress?: (done: number, total: number) => void
+  /** Keys read and rewritten per batch (one pipeline each way on Redis). Defaults to 1000. */
+  batchSize?: number
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+export class PlanManager {
+  constructor(private readonly store: Store) {}
+
+  async create(input: PlanCreateInput): Promise<{ data: Plan }> {
+    const body = parseInput(planCreateSchema, input)
+    const id = body.id ?? `plan_${encodeBase62(randomBytes(8), 11)}`
+    const now = iso(await this.store.now())
+    const plan: Plan = {
+      id,
+      name: body.name,
+      rate: body.rate ?? {},
+      quotas: body.quotas ?? {},
+      quota_window: body.quota_window ?? 'rolling',
+      rate_scope: body.rate_scope ?? 'key',
+      created_at: now,
+      updated_at: now,
+    }
+    const outcome = await this.store.writePlan(id, plan, 'new')
+    if (!outcome.ok) throw validationError('id', `A plan with id "${id}" already exists`)
+    return { data: plan }
+  }
+
+  async get(id: string): Promise<{ data: Plan }> {
+    return { data: (await this.load(id)).plan }
+  }
+
+  async list(): Promise<{ data: Plan[]; count: number }> {
+    const plans = await this.store.listPlans()
+    return { data: plans, count: plans.length }
+  }
+
+  async update(
+    id: string,
+    input: PlanUpdateInput,
+    options: PlanUpdateOptions = {},
+  ): Promise<{ data: Plan }> {
+    const { data } = await this.edit(id, input, options)
+    return { data }
+  }
+
+  /**
+   * `update`, plus the plan as it was just before this write. The plan is written at the version
+   * it was read (retried if another edit lands first); then every key on it gets the new limits,
+   * unless a newer edit of the plan already gave it newer ones.
+   */
+  async edit(
+    id: string,
+    input: PlanUpdateInput,
+    options: PlanUpdateOptions = {},
+  ): Promise<{ data: Plan; before: Plan }> {
+    const body = parseInput(planUpdateSchema, input)
+    const saved = await retryStale(`Plan ${id}`, async () => {
+      const current = await this.load(id)
+      const plan: Plan = {
+        ...current.plan,
+        name: body.name ?? current.plan.name,
+        rate: { ...current.plan.rate, ...(body.rate ?? {}) },
+        quotas: { ...current.plan.quotas, ...(body.quotas ?? {}) },
+        quota_window: body.quota_window ?? current.plan.quota_window,
+        rate_scope: body.rate_scope ?? current.plan.rate_scope,
+        updated_at: iso(await this.store.now()),
+      }
+      const outcome = await this.store.writePlan(id, plan, current.version)
+      if (outcome.ok) return { before: current.plan, plan: { plan, version: outcome.version } }
+      if (outcome.reason === 'missing') throw planNotFound(id)
+      return STALE
+    })
+    await this.rewriteKeys(saved.plan, options)
+    return { data: saved.plan.plan, before: saved.before }
+  }
+
+  async delete(id: string): Promise<{ data: { message: string } }> {
+    const { data } = await this.remove(id)
+    return { data }
+  }
+
+  /** `delete`, plus the plan that was deleted. */
+  async remove(id: string): Promise<{ data: { message: string }; before: Plan }> {
+    const before = await retryStale(`Plan ${id}`, async () => {
+      const current = await this.load(id)
+      const keys = await this.keysOn(id)
+      if (keys > 0) {
+        throw new KeyguardError(
+          409,
+          'PLAN_IN_USE',
+          `This plan is used by ${keys} key(s); move them to another plan first`,
+          { id, keys },
+        )
+      }
+      const outcome = await this.store.writePlan(id, null, current.version)
+      if (outcome.ok) return current.plan
+      if (outcome.reason === 'missing') throw planNotFound(id)
+      return STALE
+    })
+    return { data: { message: 'Plan deleted successfully' }, before }
+  }
+
+  private async load(id: string): Promise<VersionedPlan> {
+    const plan = await this.store.loadPlan(id)
+    if (!plan) throw planNotFound(id)
+    return plan
+  }
+
+  /** Keys whose record names the plan (the index can hold ids that a racing write moved away). */
+  private async keysOn(id: string): Promise<number> {
+    const found = await loadKeyRecords(this.store, await this.store.keyIdsOfPlan(id))
+    return found.filter((record) => record?.key.plan_id === id).length
+  }
+
+  /** Gives every key on the plan its limits, a batch at a time; a key that raced is synced alone. */
+  private async rewriteKeys(plan: VersionedPlan, options: PlanUpdateOptions): Promise<void> {
+    const ids = await this.store.keyIdsOfPlan(plan.plan.id)
+    const batch = options.batchSize ?? 1000
+    for (let i = 0; i < ids.length; i += batch) {
+      const found = await loadKeyRecords(this.store, ids.slice(i, i + batch))
+      await Promise.all(
+        found.map(async (record) => {
+          if (!record) return
+          if ((await writePlanLimits(this.store, record, plan)) === 'stale') {
+            await syncKeyToPlan(this.store, record.key.id)
+          }
+        }),
+      )
+      options.onProgress?.(Math.min(i + batch, ids.length), ids.length)
+    }
+  }
+}

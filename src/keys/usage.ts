@@ -1,0 +1,92 @@
+// Usage per quota window, read from a key's counters at the store's time (off the hot path).
+
+import { calendarPeriod } from '../store/memory/memory-verify'
+import type { LoadedKey } from '../store/types'
+import type { Usage, UsageWindow, WindowName } from '../types'
+
+const ROLLING: Record<
+  'daily' | 'weekly' | 'monthly',
+  { letter: string; slots: number; size: number }
+> = {
+  daily: { letter: 'd', slots: 25, size: 3600 },
+  weekly: { letter: 'w', slots: 29, size: 21600 },
+  monthly: { letter: 'm', slots: 31, size: 86400 },
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+function windowUsage(
+  period: 'daily' | 'weekly' | 'monthly',
+  limit: number,
+  loaded: LoadedKey,
+  nowMs: number,
+): UsageWindow {
+  const { letter, slots, size } = ROLLING[period]
+  const c = loaded.counters
+  const last = c[`${letter}b`] === undefined ? undefined : Number(c[`${letter}b`])
+  const window = (used: number, reset: string | null): UsageWindow => ({
+    period,
+    used,
+    limit,
+    remaining: Math.max(0, limit - used),
+    reset_time: reset,
+  })
+  if (loaded.limits.quota_window === 'calendar') {
+    const [current, end] = calendarPeriod(letter, nowMs)
+    return window(last === current ? Number(c[`${letter}s`] ?? 0) : 0, iso(end))
+  }
+  if (last === undefined) return window(0, null)
+  // The newest bucket's count is in the hot hash; closed buckets (last-slots, last) in the ring.
+  const bucket = Math.max(Math.floor(nowMs / (size * 1000)), last)
+  let used = 0
+  let oldest: number | null = null
+  for (let b = Math.max(bucket - slots + 1, last - slots + 1); b <= last; b++) {
+    const n = b === last ? Number(c[`${letter}c`] ?? 0) : Number(c[`${letter}${b % slots}`] ?? 0)
+    if (n > 0 && oldest === null) oldest = b
+    used += n
+  }
+  return window(used, oldest === null ? null : iso((oldest + slots) * size * 1000))
+}
+
+/** Limitly's fields (current_usage, limit, remaining, reset_time, period) are the tightest window's. */
+export function computeUsage(loaded: LoadedKey, nowMs: number): Usage {
+  const { limits } = loaded
+  const totalUsed = Number(loaded.counters.tt ?? 0)
+  const windows: UsageWindow[] = []
+  if (limits.total !== null) {
+    windows.push({
+      period: 'total',
+      used: totalUsed,
+      limit: limits.total,
+      remaining: Math.max(0, limits.total - totalUsed),
+      reset_time: null,
+    })
+  }
+  for (const period of ['daily', 'weekly', 'monthly'] as const) {
+    const limit = limits[period]
+    if (limit !== null) windows.push(windowUsage(period, limit, loaded, nowMs))
+  }
+  let top: UsageWindow | undefined
+  for (const w of windows) {
+    if (!top || w.remaining * top.limit < top.remaining * w.limit) top = w
+  }
+  return {
+    current_usage: top ? top.used : totalUsed,
+    limit: top ? top.limit : null,
+    remaining: top ? top.remaining : null,
+    reset_time: top ? top.reset_time : null,
+    period: top ? periodName(top.period) : null,
+    total_requests: totalUsed,
+    windows,
+  }
+}
+
+const periodName = (w: WindowName): string =>
+  ({
+    second: 'second',
+    minute: 'minute',
+    total: 'total',
+    daily: 'day',
+    weekly: 'week',
+    monthly: 'month',
+  })[w]

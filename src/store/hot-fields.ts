@@ -1,0 +1,99 @@
+// The key's hot hash: the only fields the verification script reads (names are the README's).
+
+import { createHash } from 'node:crypto'
+import type { StoredKey } from './types'
+
+export const CONFIG_FIELDS = [
+  'h',
+  'h2',
+  'h2x',
+  's',
+  'x',
+  'sc',
+  'ps',
+  'pb',
+  'pm',
+  'qt',
+  'qd',
+  'qw',
+  'qm',
+  'qc',
+  'us',
+  'rv',
+  'v',
+  'pv',
+] as const
+
+/** Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count (c). */
+export const WINDOW_FIELDS: readonly string[] = [
+  'db',
+  'ds',
+  'dc',
+  'wb',
+  'ws',
+  'wc',
+  'mb',
+  'ms',
+  'mc',
+]
+
+/** Ring hash fields: closed sub-buckets of the rolling windows (daily 25, weekly 29, monthly 31). */
+export const RING_FIELDS: readonly string[] = [
+  ...Array.from({ length: 25 }, (_, i) => `d${i}`),
+  ...Array.from({ length: 29 }, (_, i) => `w${i}`),
+  ...Array.from({ length: 31 }, (_, i) => `m${i}`),
+]
+
+/** How long a ring outlives its last write: longer than the longest window (30 days). */
+export const RING_TTL_MS = 31 * 86400000
+
+const n = (v: number | null): string | null => (v === null ? null : String(v))
+
+/** Names one version of a key's record JSON (the hot field `rv`, written with the record): a guard holding it is sent no copy. */
+export const recordVersion = (json: string): string =>
+  createHash('sha1').update(json).digest('base64url').slice(0, 12)
+
+/** The secret fields: written only by create, regenerate (and read until a grace period ends). */
+export function secretFields(
+  secretHash: string,
+  previous: StoredKey['previous'],
+): Record<string, string | null> {
+  return {
+    h: secretHash,
+    h2: previous ? previous.hash : null,
+    h2x: previous ? String(previous.untilMs) : null,
+  }
+}
+
+/** The fields that follow from the record and its effective limits (`pv`: the plan's version). */
+export function recordFields(
+  key: StoredKey['key'],
+  limits: StoredKey['limits'],
+  planVersion: number,
+): Record<string, string | null> {
+  return {
+    s: key.status === 'active' ? '1' : '0',
+    x: key.expires_at === null ? null : String(Date.parse(key.expires_at)),
+    sc: key.scopes.length > 0 ? key.scopes.join(',') : null,
+    ...limitFields(key, limits),
+    pv: planVersion > 0 ? String(planVersion) : null,
+  }
+}
+
+/** The effective limits, as hot fields. */
+export function limitFields(
+  key: StoredKey['key'],
+  limits: StoredKey['limits'],
+): Record<string, string | null> {
+  return {
+    ps: n(limits.per_second),
+    pb: n(limits.burst),
+    pm: n(limits.per_minute),
+    qt: n(limits.total),
+    qd: n(limits.daily),
+    qw: n(limits.weekly),
+    qm: n(limits.monthly),
+    qc: limits.quota_window === 'calendar' ? '1' : null,
+    us: limits.rate_scope === 'user' && key.user_id !== null ? '1' : null,
+  }
+}

@@ -1,0 +1,274 @@
+// MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
+
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../../audit/audit-log'
+import { EXPIRED_TOKEN_KEPT_MS } from '../../keys/client-tokens'
+import { flushRequestLogs } from '../../request-log/request-logger'
+import type { Plan, RequestLogEntry, RequestPage } from '../../types'
+import type { AuditLogCaps } from '../audit-caps'
+import { markSelfBounded } from '../bounded-verify'
+import { RING_TTL_MS, recordVersion, WINDOW_FIELDS } from '../hot-fields'
+import type { RequestLogCaps } from '../request-log-caps'
+import { loadedKey } from '../stored-key'
+import type {
+  DeleteOutcome,
+  KeyWrite,
+  LoadedKey,
+  Store,
+  VerifyRequest,
+  VersionedPlan,
+  WriteOutcome,
+} from '../types'
+import { decodeVerdict, type Verdict } from '../verdict'
+import { MemoryAuditLog } from './memory-audit-log'
+import { MemoryRequestLog } from './memory-request-log'
+import { type Hash, memoryVerify } from './memory-verify'
+
+export interface MemoryStoreOptions {
+  /** Test clock in ms since the epoch. Defaults to `Date.now`. */
+  clock?: () => number
+  /** How often expired entries are swept, in ms. Defaults to 60000. */
+  sweepInterval?: number
+  /** Logged requests kept per key: by count and by age. Defaults to 1000 and 30 days. */
+  requestLog?: RequestLogCaps
+  /** Audit records kept, newest first. Defaults to 10000. */
+  auditLog?: AuditLogCaps
+}
+
+interface Expiring {
+  hash: Hash
+  expiresAt: number
+}
+
+export class MemoryStore implements Store {
+  private readonly clock: () => number
+  private readonly hot = new Map<string, Hash>()
+  private readonly records = new Map<string, string>()
+  private readonly userRates = new Map<string, Expiring>()
+  private readonly rings = new Map<string, Expiring>()
+  /** Client tokens per parent key id: token hash → `<expires_ms>|<scopes>`. */
+  private readonly clientTokens = new Map<string, Map<string, string>>()
+  private readonly plans = new Map<string, VersionedPlan>()
+  private readonly planKeys = new Map<string, Set<string>>()
+  private readonly timer: NodeJS.Timeout
+  private readonly requestLog: MemoryRequestLog
+  private readonly auditLog: MemoryAuditLog
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.clock = options.clock ?? Date.now
+    this.requestLog = new MemoryRequestLog(options.requestLog, this.clock)
+    this.auditLog = new MemoryAuditLog(options.auditLog, this.clock)
+    this.timer = setInterval(() => this.sweep(), options.sweepInterval ?? 60000)
+    this.timer.unref()
+  }
+
+  /** Drops expired entries so memory stays bounded; also runs on a timer. */
+  sweep(): void {
+    const now = this.clock()
+    for (const [tag, entry] of this.userRates) {
+      if (entry.expiresAt <= now) this.userRates.delete(tag)
+    }
+    for (const [id, entry] of this.rings) if (entry.expiresAt <= now) this.rings.delete(id)
+  }
+
+  /** Number of live entries, for tests of bounded memory. */
+  get size(): { keys: number; userRates: number; rings: number } {
+    return { keys: this.hot.size, userRates: this.userRates.size, rings: this.rings.size }
+  }
+
+  async verify(request: VerifyRequest): Promise<Verdict> {
+    const nowMs = this.clock()
+    const live = this.userRates.get(request.tag)
+    if (live && live.expiresAt <= nowMs) this.userRates.delete(request.tag)
+    const ring = this.rings.get(request.id)
+    if (ring && ring.expiresAt <= nowMs) this.rings.delete(request.id)
+    const raw = memoryVerify({
+      hot: this.hot.get(request.id),
+      record: this.records.get(request.id),
+      hasUserRate: this.userRates.has(request.tag),
+      userRate: () => {
+        let entry = this.userRates.get(request.tag)
+        if (!entry) {
+          entry = { hash: new Map(), expiresAt: nowMs + 1000 }
+          this.userRates.set(request.tag, entry)
+        }
+        return entry.hash
+      },
+      userRateTtl: (ttlMs) => {
+        const entry = this.userRates.get(request.tag)
+        if (entry) entry.expiresAt = nowMs + ttlMs
+      },
+      ring: () => {
+        let entry = this.rings.get(request.id)
+        if (!entry) {
+          entry = { hash: new Map(), expiresAt: nowMs + RING_TTL_MS }
+          this.rings.set(request.id, entry)
+        }
+        return entry.hash
+      },
+      peekRing: () => this.rings.get(request.id)?.hash,
+      clientToken: (hash) => this.clientTokens.get(request.id)?.get(hash),
+      tokenType: request.type,
+      ringTtl: (ttlMs) => {
+        const entry = this.rings.get(request.id)
+        if (entry) entry.expiresAt = nowMs + ttlMs
+      },
+      hash: request.hash,
+      nowMicros: Math.floor(nowMs * 1000),
+      cost: request.cost,
+      scopes: request.scopes,
+    })
+    return decodeVerdict(raw)
+  }
+
+  async now(): Promise<number> {
+    return this.clock()
+  }
+
+  // Writes run without an await between their check and their change: atomic in one process.
+  async writeKey(write: KeyWrite): Promise<WriteOutcome> {
+    const { id } = write
+    const exists = this.records.has(id)
+    const hot = this.hot.get(id) ?? new Map<string, string>()
+    const version = Number(hot.get('v') ?? 0)
+    if (write.expect === 'new') {
+      if (exists) return { ok: false, reason: 'exists' }
+    } else if (!exists) {
+      return { ok: false, reason: 'missing' }
+    } else if (write.expect !== version) {
+      return { ok: false, reason: 'stale' }
+    }
+    if (write.record !== undefined) {
+      const json = JSON.stringify(write.record)
+      this.records.set(id, json)
+      hot.set('rv', recordVersion(json))
+    }
+    hot.set('v', String(version + 1))
+    for (const [field, value] of Object.entries(write.fields)) {
+      if (value === null) hot.delete(field)
+      else hot.set(field, value)
+    }
+    if (write.resetWindows) {
+      for (const field of WINDOW_FIELDS) hot.delete(field)
+      this.rings.delete(id)
+    }
+    if (write.dropClientTokens) this.clientTokens.delete(id)
+    this.hot.set(id, hot)
+    return { ok: true, version: version + 1 }
+  }
+
+  async loadKey(id: string): Promise<LoadedKey | null> {
+    const record = this.records.get(id)
+    if (record === undefined) return null
+    const ring = this.rings.get(id)
+    const live = ring && ring.expiresAt > this.clock() ? ring.hash : []
+    return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []), Object.fromEntries(live))
+  }
+
+  async deleteKey(id: string, expect?: number): Promise<DeleteOutcome> {
+    const record = this.records.get(id)
+    if (record === undefined) return { ok: false, reason: 'missing' }
+    const hot = this.hot.get(id)
+    if (expect !== undefined && expect !== Number(hot?.get('v') ?? 0)) {
+      return { ok: false, reason: 'stale' }
+    }
+    if (hot?.has('lu') || Number(hot?.get('tt') ?? 0) > 0) return { ok: false, reason: 'in_use' }
+    this.records.delete(id)
+    this.hot.delete(id)
+    this.clientTokens.delete(id)
+    this.requestLog.delete(id)
+    this.rings.delete(id)
+    return { ok: true, record: JSON.parse(record) }
+  }
+
+  async indexKey(id: string, planId: string | null, previousPlanId: string | null): Promise<void> {
+    if (previousPlanId !== null && previousPlanId !== planId) {
+      this.planKeys.get(previousPlanId)?.delete(id)
+    }
+    if (planId !== null) {
+      const set = this.planKeys.get(planId) ?? new Set()
+      set.add(id)
+      this.planKeys.set(planId, set)
+    }
+  }
+
+  async unindexKey(id: string, planId: string | null): Promise<void> {
+    if (planId !== null) this.planKeys.get(planId)?.delete(id)
+  }
+
+  async listKeyIds(): Promise<string[]> {
+    return [...this.records.keys()].sort()
+  }
+
+  async keyIdsOfPlan(planId: string): Promise<string[]> {
+    return [...(this.planKeys.get(planId) ?? [])].sort()
+  }
+
+  async writePlan(id: string, plan: Plan | null, expect: number | 'new'): Promise<WriteOutcome> {
+    const current = this.plans.get(id)
+    if (expect === 'new') {
+      if (current) return { ok: false, reason: 'exists' }
+    } else if (!current) {
+      return { ok: false, reason: 'missing' }
+    } else if (current.version !== expect) {
+      return { ok: false, reason: 'stale' }
+    }
+    const version = expect === 'new' ? 1 : expect + 1
+    if (plan === null) this.plans.delete(id)
+    else this.plans.set(id, { plan: structuredClone(plan), version })
+    return { ok: true, version }
+  }
+
+  async loadPlan(id: string): Promise<VersionedPlan | null> {
+    const found = this.plans.get(id)
+    return found ? structuredClone(found) : null
+  }
+
+  async listPlans(): Promise<Plan[]> {
+    return [...this.plans.values()]
+      .map((p) => structuredClone(p.plan))
+      .sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  async appendRequests(entries: readonly RequestLogEntry[]): Promise<void> {
+    // Only known keys get a log: a forged token of an unknown id stores nothing.
+    this.requestLog.append(entries.filter((entry) => this.records.has(entry.key_id)))
+  }
+
+  async requests(id: string, page: { page: number; limit: number }): Promise<RequestPage> {
+    return this.requestLog.read(id, page)
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
+    return this.auditLog.append(entry)
+  }
+
+  async audit(query: AuditQuery): Promise<AuditPage> {
+    return this.auditLog.read(query)
+  }
+
+  async saveClientToken(
+    keyId: string,
+    keyVersion: number,
+    hash: string,
+    expiresMs: number,
+    scopes: readonly string[],
+  ): Promise<'ok' | 'stale'> {
+    const hot = this.hot.get(keyId)
+    if (hot?.get('s') !== '1' || Number(hot.get('v') ?? 0) !== keyVersion) return 'stale'
+    const now = this.clock()
+    const tokens = this.clientTokens.get(keyId) ?? new Map<string, string>()
+    for (const [field, value] of tokens)
+      if (Number(value.split('|')[0]) + EXPIRED_TOKEN_KEPT_MS <= now) tokens.delete(field)
+    tokens.set(hash, `${expiresMs}|${scopes.join(',')}`)
+    this.clientTokens.set(keyId, tokens)
+    return 'ok'
+  }
+
+  async close(): Promise<void> {
+    await flushRequestLogs(this)
+    clearInterval(this.timer)
+  }
+}
+
+// Verification never waits on I/O here: the guard needs no timer for it.
+markSelfBounded(MemoryStore.prototype.verify)

@@ -1,0 +1,168 @@
+// RedisStore's request log: one Redis Stream per key, capped by count (MAXLEN) and age (MINID), with a TTL.
+
+import type { Cluster, Redis } from 'ioredis'
+import { TAG_LENGTH } from '../../token/format'
+import type { RequestLogEntry, RequestPage } from '../../types'
+import type { ResolvedRequestLogCaps } from '../request-log-caps'
+import { toRequestRecord } from '../request-record'
+import { withTimeout } from '../with-timeout'
+import type { RedisKeyNames } from './key-names'
+import { luaScript } from './lua'
+
+export interface RedisRequestLogContext {
+  client: Redis | Cluster
+  names: RedisKeyNames
+  /** Upper bound on each flush and read, in ms. */
+  timeout: number
+  /** The store's clock (Redis TIME, or the test clock). */
+  now: () => Promise<number>
+  /** The store's test clock, if any: stream ids then follow it, so the age cap does too. */
+  clock?: (() => number) | undefined
+}
+
+/** Stream entry fields, in this order for every entry, so Redis stores their names once per node. */
+const FIELDS = [
+  'timestamp',
+  'method',
+  'endpoint',
+  'status',
+  'status_code',
+  'reason',
+  'duration_ms',
+  'ip_address',
+  'credits',
+] as const
+type Field = (typeof FIELDS)[number]
+
+/** Entries per script call: bounds how long one call holds Redis, whatever the batch size. */
+const ENTRIES_PER_CALL = 1000
+
+export const LOG_LUA = luaScript('log.lua')
+
+type LogCommand = (hot: string, stream: string, args: Array<string | number>) => Promise<number>
+type LogClient = { keyguardLog: LogCommand }
+
+const tagOf = (id: string): string => id.slice(0, TAG_LENGTH)
+
+export class RedisRequestLog {
+  private readonly maxEntries: number
+  private readonly maxAgeMs: number
+
+  constructor(
+    private readonly ctx: RedisRequestLogContext,
+    caps: ResolvedRequestLogCaps,
+  ) {
+    this.maxEntries = caps.maxEntries
+    this.maxAgeMs = caps.maxAgeSeconds * 1000
+    ctx.client.defineCommand('keyguardLog', { numberOfKeys: 2, lua: LOG_LUA })
+  }
+
+  /**
+   * One flush: per key one call of lua/log.lua (XADDs, one XTRIM, one PEXPIRE; nothing for an
+   * unknown key). On a standalone Redis the calls go in one pipeline; on a Cluster each key may
+   * live on another node, so each call goes by itself.
+   */
+  async append(entries: readonly RequestLogEntry[]): Promise<void> {
+    const groups = new Map<string, RequestLogEntry[]>()
+    for (const entry of entries) {
+      const group = groups.get(entry.key_id)
+      if (group) group.push(entry)
+      else groups.set(entry.key_id, [entry])
+    }
+    if (groups.size === 0) return
+    const { client, names } = this.ctx
+    const streamId = this.ctx.clock ? `${Math.floor(this.ctx.clock())}-*` : '*'
+    const pipeline = client.isCluster ? null : client.pipeline()
+    const calls: Promise<unknown>[] = []
+    for (const [id, group] of groups) {
+      const hot = names.hot(tagOf(id), id)
+      const stream = names.logs(tagOf(id), id)
+      // Only the newest maxEntries of a key could survive the count cap: the rest is never sent.
+      for (let from = Math.max(0, group.length - this.maxEntries); from < group.length; ) {
+        const to = Math.min(group.length, from + ENTRIES_PER_CALL)
+        const args: Array<string | number> = [
+          this.maxEntries,
+          this.maxAgeMs,
+          streamId,
+          FIELDS.length,
+          ...FIELDS,
+        ]
+        for (let i = from; i < to; i++) encode(group[i] as RequestLogEntry, args)
+        if (pipeline) (pipeline as unknown as LogClient).keyguardLog(hot, stream, args)
+        else calls.push((client as unknown as LogClient).keyguardLog(hot, stream, args))
+        from = to
+      }
+    }
+    const work = async (): Promise<void> => {
+      if (!pipeline) {
+        await Promise.all(calls)
+        return
+      }
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
+    }
+    await withTimeout(work(), this.ctx.timeout, 'Redis request log')
+  }
+
+  /** Trims exactly (count, then age), then reads newest first: the caps hold exactly for readers. */
+  async read(id: string, page: { page: number; limit: number }): Promise<RequestPage> {
+    const { client, names } = this.ctx
+    const key = names.logs(tagOf(id), id)
+    const work = async (): Promise<RequestPage> => {
+      const nowMs = await this.ctx.now()
+      const start = (page.page - 1) * page.limit
+      const tx = client
+        .multi()
+        .xtrim(key, 'MAXLEN', this.maxEntries)
+        .xtrim(key, 'MINID', String(Math.max(0, nowMs - this.maxAgeMs)))
+        .xlen(key)
+      if (start < this.maxEntries) {
+        tx.xrevrange(key, '+', '-', 'COUNT', Math.min(start + page.limit, this.maxEntries))
+      }
+      const replies = (await tx.exec()) ?? []
+      for (const [error] of replies) if (error) throw error
+      const count = Number(replies[2]?.[1] ?? 0)
+      const rows = (replies[3]?.[1] ?? []) as Array<[string, string[]]>
+      return {
+        requests: rows.slice(start).map(([, fields]) => toRequestRecord(decode(id, fields))),
+        count,
+      }
+    }
+    return withTimeout(work(), this.ctx.timeout, 'Redis request log')
+  }
+}
+
+/** Appends an entry's values to a script call's arguments, in FIELDS order. */
+function encode(entry: RequestLogEntry, args: Array<string | number>): void {
+  args.push(
+    String(entry.timestamp),
+    entry.method,
+    entry.endpoint,
+    entry.status,
+    String(entry.status_code),
+    entry.reason ?? '',
+    String(entry.duration_ms),
+    entry.ip_address ?? '',
+    String(entry.credits),
+  )
+}
+
+function decode(id: string, fields: readonly string[]): RequestLogEntry {
+  const f: Partial<Record<Field, string>> = {}
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i] as Field
+    if (FIELDS.includes(name)) f[name] = fields[i + 1]
+  }
+  const num = (v: string | undefined): number => (Number.isFinite(Number(v)) ? Number(v) : 0)
+  return {
+    key_id: id,
+    timestamp: num(f.timestamp),
+    method: f.method ?? '',
+    endpoint: f.endpoint ?? '',
+    status: f.status === 'allowed' ? 'allowed' : 'rejected',
+    status_code: num(f.status_code),
+    reason: f.reason ? f.reason : null,
+    duration_ms: num(f.duration_ms),
+    ip_address: f.ip_address ? f.ip_address : null,
+    credits: num(f.credits),
+  }
+}

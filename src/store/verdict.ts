@@ -1,0 +1,66 @@
+// Decodes the verification script's flat reply (shared by RedisStore and MemoryStore).
+
+import { WINDOW_NAMES, type WindowName } from '../types'
+
+export type Outcome = 'ok' | 'invalid' | 'inactive' | 'expired' | 'scope' | 'quota' | 'rate'
+const OUTCOMES: readonly Outcome[] = [
+  'ok',
+  'invalid',
+  'inactive',
+  'expired',
+  'scope',
+  'quota',
+  'rate',
+]
+
+export interface WindowState {
+  name: WindowName
+  limit: number
+  remaining: number
+  /** Milliseconds until this window gives credit back (rates: until the bucket is full again). */
+  resetMs: number
+}
+
+export interface Verdict {
+  outcome: Outcome
+  failed: WindowName | null
+  /** Milliseconds to wait before retrying; -1 when the failed limit never resets (total quota). */
+  retryAfterMs: number
+  /** Only the windows the key has a limit on. */
+  windows: WindowState[]
+  /** The key's public record as JSON, on success. */
+  record: string | null
+  /** Version of the record (changes whenever the record does), on success; '' when unknown. */
+  recordVersion: string
+  /** A client token's own scopes (comma-separated), on success. */
+  tokenScopes: string | null
+}
+
+export type RawVerdict = ReadonlyArray<number | string>
+
+export function decodeVerdict(raw: RawVerdict): Verdict {
+  const outcome = OUTCOMES[Number(raw[0])] ?? 'invalid'
+  const windows: WindowState[] = []
+  if (raw.length >= 21) {
+    for (let k = 0; k < WINDOW_NAMES.length; k++) {
+      const limit = Number(raw[3 + 3 * k])
+      if (limit < 0) continue
+      windows.push({
+        name: WINDOW_NAMES[k] as WindowName,
+        limit,
+        remaining: Math.max(0, Number(raw[4 + 3 * k])),
+        resetMs: Math.max(0, Number(raw[5 + 3 * k])),
+      })
+    }
+  }
+  const failedIndex = Number(raw[1] ?? 0)
+  return {
+    outcome,
+    failed: failedIndex > 0 ? (WINDOW_NAMES[failedIndex - 1] ?? null) : null,
+    retryAfterMs: Number(raw[2] ?? 0),
+    windows,
+    record: outcome === 'ok' && typeof raw[21] === 'string' && raw[21] !== '' ? raw[21] : null,
+    recordVersion: outcome === 'ok' && typeof raw[22] === 'string' ? raw[22] : '',
+    tokenScopes: outcome === 'ok' && typeof raw[23] === 'string' ? raw[23] : null,
+  }
+}
