@@ -1,5 +1,7 @@
-// Memory fill worker, forked by bench/run.js: drives its share of the keys through every
-// sub-bucket of the rolling windows with the store's clock override (RedisStore `clock`).
+// Memory fill worker, forked by bench/memory.js: its share of the keys through every window.
+
+// Every sub-bucket of the rolling windows is reached with the store's clock override
+// (RedisStore `clock`) instead of waiting for real time to pass.
 
 const kg = require('../dist')
 const { pool } = require('./keys')

@@ -1,4 +1,4 @@
-// Benchmark keys: the full policy, key creation through KeyManager, and malformed tokens.
+// Benchmark keys: the full policy, key creation through KeyManager, malformed tokens, client IPs.
 
 const { randomBytes } = require('node:crypto')
 
@@ -73,4 +73,12 @@ function malformedTokens(valid, count) {
   return out
 }
 
-module.exports = { RATE, QUOTAS, pool, createBenchKeys, malformedTokens }
+/** Distinct documentation-range client addresses (198.18.0.0/15, RFC 2544). */
+function clientAddresses(count) {
+  return Array.from(
+    { length: count },
+    (_, i) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
+  )
+}
+
+module.exports = { RATE, QUOTAS, pool, createBenchKeys, malformedTokens, clientAddresses }

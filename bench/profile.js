@@ -1,7 +1,10 @@
-// Reads V8 .cpuprofile files (node --cpu-prof): CPU µs per request by package and by function
-// (self and inclusive), and the difference between two variants' profiles.
+// --profile: each server's CPU µs per request by package and function, and between variants.
 
-const { readFileSync } = require('node:fs')
+// Read from V8 .cpuprofile files (node --cpu-prof), self and inclusive time.
+
+const { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs')
+const { join } = require('node:path')
+const { TMP } = require('./options')
 
 function where(url) {
   if (!url) return '(native)'
@@ -119,4 +122,47 @@ function formatDiff(title, base, other, top = 25) {
   ].join('\n')
 }
 
-module.exports = { summarize, formatSummary, formatDiff }
+/** Node flags for server `id` to write its CPU profile into a fresh folder of its own. */
+function profileFlags(id) {
+  const dir = join(TMP, `prof-${id}`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`]
+}
+
+/** Once `variant`'s server has exited: prints its profile and keeps the summary in `profiles`. */
+function collectProfile(variant, requests, profiles) {
+  const dir = join(TMP, `prof-${variant.id}`)
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+  if (!file) return
+  const summary = summarize(join(dir, file), requests)
+  profiles.set(variant.id, summary)
+  const text = formatSummary(`CPU profile, ${variant.label}`, summary)
+  writeFileSync(join(TMP, `profile-${variant.id}.txt`), `${text}\n`)
+  console.log(`\n${text}\n  (profile: bench/.tmp/prof-${variant.id}/${file})`)
+}
+
+/** What each keyguard variant spends per request beyond bare Express and rate-limiter-flexible. */
+function compareProfiles(profiles) {
+  for (const [id, summary] of profiles) {
+    for (const base of ['a', 'd']) {
+      if (id === base || !profiles.has(base) || !['e', 'f', 'f-ap'].includes(id)) continue
+      const text = formatDiff(
+        `CPU per request, (${id}) minus (${base})`,
+        profiles.get(base),
+        summary,
+      )
+      writeFileSync(join(TMP, `profile-${id}-vs-${base}.txt`), `${text}\n`)
+      console.log(`\n${text}`)
+    }
+  }
+}
+
+module.exports = {
+  summarize,
+  formatSummary,
+  formatDiff,
+  profileFlags,
+  collectProfile,
+  compareProfiles,
+}

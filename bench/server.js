@@ -1,8 +1,6 @@
-// Benchmark server: one variant per process (`node bench/server.js <variant>`), forked and driven by bench/run.js.
+// One variant's HTTP server per process (`node bench/server.js <id>`), forked by bench/servers.js.
 
 const { createHash } = require('node:crypto')
-const { readFileSync } = require('node:fs')
-const { join } = require('node:path')
 const { Redis } = require('ioredis')
 
 // Count every command this process sends to Redis (pipelined or not), and each script by SHA1.
@@ -22,149 +20,12 @@ Redis.prototype.sendCommand = function countedSendCommand(command, ...rest) {
 }
 
 const express = require('express')
-const kg = require('../dist')
-const { createBenchKeys } = require('./keys')
+const { mount } = require('./peers')
 
 const variant = process.argv[2]
-const redisUrl = process.env.BENCH_REDIS_URL
-const rejectToken = process.env.BENCH_REJECT_TOKEN ?? ''
-const manyCount = Number(process.env.BENCH_KEYS ?? 10000)
-
-/** Peers key their limiter on the same credential keyguard reads: the Bearer token. */
-function tokenOf(req) {
-  const auth = req.headers.authorization
-  return typeof auth === 'string' && auth.length > 7 ? auth.slice(7) : 'anonymous'
-}
-
-/** Peers: a limit that never trips, except for the one key the "rejected" scenario uses up. */
-const peerLimit = (req) => (tokenOf(req) === rejectToken ? 1 : 1e9)
 
 const ok = (_req, res) => {
   res.json({ ok: true })
-}
-
-/** SHA1 of a keyguard build's lua/verify.lua: which EVALSHA is the verification. */
-function verifySha(root) {
-  return createHash('sha1')
-    .update(readFileSync(join(root, 'lua', 'verify.lua'), 'utf8'))
-    .digest('hex')
-}
-
-async function build(app) {
-  switch (variant) {
-    case 'a':
-      return {}
-    case 'b': {
-      const { rateLimit } = require('express-rate-limit')
-      app.use(
-        rateLimit({
-          windowMs: 60000,
-          limit: peerLimit,
-          keyGenerator: tokenOf,
-          standardHeaders: 'draft-8',
-          legacyHeaders: false,
-        }),
-      )
-      return {}
-    }
-    case 'c': {
-      const { rateLimit } = require('express-rate-limit')
-      const { RedisStore } = require('rate-limit-redis')
-      const client = new Redis(redisUrl)
-      app.use(
-        rateLimit({
-          windowMs: 60000,
-          limit: peerLimit,
-          keyGenerator: tokenOf,
-          standardHeaders: 'draft-8',
-          legacyHeaders: false,
-          store: new RedisStore({
-            sendCommand: (command, ...args) => client.call(command, ...args),
-            prefix: 'rl:',
-          }),
-        }),
-      )
-      return { close: () => client.disconnect() }
-    }
-    case 'd': {
-      const { RateLimiterRedis } = require('rate-limiter-flexible')
-      const client = new Redis(redisUrl)
-      const open = new RateLimiterRedis({
-        storeClient: client,
-        keyPrefix: 'rlflx',
-        points: 1e9,
-        duration: 60,
-      })
-      const spent = new RateLimiterRedis({
-        storeClient: client,
-        keyPrefix: 'rlflx',
-        points: 1,
-        duration: 60,
-      })
-      // The middleware of rate-limiter-flexible's README, with its X-RateLimit-* headers.
-      app.use((req, res, next) => {
-        const key = tokenOf(req)
-        const limiter = key === rejectToken ? spent : open
-        limiter.consume(key).then(
-          (r) => {
-            res.setHeader('X-RateLimit-Limit', limiter.points)
-            res.setHeader('X-RateLimit-Remaining', r.remainingPoints)
-            res.setHeader('X-RateLimit-Reset', Math.ceil((Date.now() + r.msBeforeNext) / 1000))
-            next()
-          },
-          (r) => {
-            if (r instanceof Error) return next(r)
-            res.setHeader('Retry-After', Math.ceil(r.msBeforeNext / 1000))
-            res.setHeader('X-RateLimit-Limit', limiter.points)
-            res.setHeader('X-RateLimit-Remaining', r.remainingPoints)
-            res.setHeader('X-RateLimit-Reset', Math.ceil((Date.now() + r.msBeforeNext) / 1000))
-            res.status(429).json({ error: 'Too Many Requests' })
-          },
-        )
-      })
-      return { close: () => client.disconnect() }
-    }
-    case 'e': {
-      const store = new kg.MemoryStore()
-      const tokens = await createBenchKeys(kg, store, manyCount)
-      app.use(kg.apiKeyGuard({ store }))
-      return { tokens, close: () => store.close(), drain: () => drainKeyguard(kg, store) }
-    }
-    case 'f-alt': {
-      // A second keyguard build (run.js --alt=<dir>), on its own key prefix and its own keys.
-      const alt = require(join(process.env.BENCH_ALT, 'dist'))
-      const store = new alt.RedisStore({ url: redisUrl, prefix: 'kgalt:' })
-      const tokens = await createBenchKeys(alt, store, manyCount)
-      app.use(alt.apiKeyGuard({ store }))
-      return {
-        tokens,
-        close: () => store.close(),
-        drain: () => drainKeyguard(alt, store),
-        verifySha: verifySha(process.env.BENCH_ALT),
-      }
-    }
-    case 'f':
-    case 'f-ap': {
-      const store = new kg.RedisStore({ url: redisUrl, autoPipelining: variant === 'f-ap' })
-      app.use(kg.apiKeyGuard({ store }))
-      return {
-        close: () => store.close(),
-        drain: () => drainKeyguard(kg, store),
-        verifySha: verifySha(join(__dirname, '..')),
-      }
-    }
-    default:
-      throw new Error(`unknown variant "${variant}"`)
-  }
-}
-
-/**
- * Writes what keyguard still holds for the background (request log, IP failure counts), so that
- * none of it lands in the next variant's measured round on the shared Redis.
- */
-async function drainKeyguard(lib, store) {
-  await lib.flushRequestLogs?.(store)
-  await lib.ipBlockerFor?.(store).flush?.()
 }
 
 async function main() {
@@ -182,7 +43,12 @@ async function main() {
     lifetime++
     next()
   })
-  const built = await build(app)
+  const built = await mount(app, variant, {
+    redisUrl: process.env.BENCH_REDIS_URL,
+    rejectToken: process.env.BENCH_REJECT_TOKEN ?? '',
+    manyCount: Number(process.env.BENCH_KEYS ?? 10000),
+    altRoot: process.env.BENCH_ALT,
+  })
   app.get('/', ok)
 
   const server = app.listen(0, '127.0.0.1')

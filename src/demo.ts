@@ -2,11 +2,10 @@
 
 import type { AddressInfo } from 'node:net'
 import express from 'express'
-import { adminRouter } from './admin/router'
-import { apiKeyGuard } from './guard/middleware'
-import { ensureAdminKey } from './keys/bootstrap'
-import { KeyManager } from './keys/key-manager'
-import { defaultStore } from './store/default-store'
+import { adminRouter } from './admin'
+import { apiKeyGuard } from './guard'
+import { ensureAdminKey, KeyManager } from './keys'
+import { defaultStore } from './store'
 
 async function main(): Promise<void> {
   const store = defaultStore()

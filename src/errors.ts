@@ -1,6 +1,6 @@
 // Coded errors: what the guard and the admin API answer, and what a misconfiguration throws.
 
-import { ID_LENGTH } from './token/format'
+import { ID_LENGTH } from './token'
 
 export type ErrorCode =
   | 'MISSING_API_KEY'

@@ -1,7 +1,8 @@
 // Public entry point: re-exports only.
 
-export type { AdminRouterOptions } from './admin/options'
-export { adminRouter } from './admin/router'
+export type { AdminRouterOptions } from './admin'
+export { adminRouter } from './admin'
+export type { AuditChanges, FieldChange } from './audit'
 export {
   AUDIT_ACTIONS,
   type AuditAction,
@@ -14,39 +15,50 @@ export {
   type AuditRecord,
   type AuditTarget,
   type AuditTargetType,
-} from './audit/audit-log'
-export type { AuditChanges, FieldChange } from './audit/changes'
+} from './audit'
 export type { ErrorCode } from './errors'
 export { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
-export { type ApiKeyContext, apiKeyGuard } from './guard/middleware'
-export type { ApiKeyGuardOptions } from './guard/options'
-export { type IpBlock, IpBlocker, type IpBlockOptions, ipBlockerFor } from './ip-block/ip-blocker'
-export { ipGroup } from './ip-block/ip-group'
-export { ensureAdminKey } from './keys/bootstrap'
-export { type ClientToken, type ClientTokenOptions, ClientTokens } from './keys/client-tokens'
-export { KeyManager, type KeyManagerOptions, type Page } from './keys/key-manager'
-export { PlanManager, type PlanUpdateOptions } from './keys/plan-manager'
+export type { ApiKeyGuardOptions } from './guard'
+export { type ApiKeyContext, apiKeyGuard } from './guard'
+export { type IpBlock, IpBlocker, type IpBlockOptions, ipBlockerFor, ipGroup } from './ip-block'
+export {
+  type ClientToken,
+  type ClientTokenOptions,
+  ClientTokens,
+  ensureAdminKey,
+  KeyManager,
+  type KeyManagerOptions,
+  type Page,
+  PlanManager,
+  type PlanUpdateOptions,
+} from './keys'
 export {
   flushRequestLogs,
   RequestLogBatcher,
   type RequestLogOptions,
-} from './request-log/request-logger'
-export type { AuditLogCaps } from './store/audit-caps'
-export { defaultStore } from './store/default-store'
-export { MemoryStore, type MemoryStoreOptions } from './store/memory/memory-store'
-export { RedisStore, type RedisStoreOptions } from './store/redis/redis-store'
-export type { RequestLogCaps } from './store/request-log-caps'
+} from './request-log'
 export type {
+  AuditLogCaps,
   DeleteOutcome,
   KeyRecord,
   KeyWrite,
   LoadedKey,
+  Outcome,
+  RequestLogCaps,
   Store,
   StoredKey,
+  Verdict,
   VerifyRequest,
   VersionedPlan,
+  WindowState,
   WriteOutcome,
-} from './store/types'
-export type { Outcome, Verdict, WindowState } from './store/verdict'
-export { hashToken, mintToken, type ParsedToken, parseToken, type TokenType } from './token/format'
+} from './store'
+export {
+  defaultStore,
+  MemoryStore,
+  type MemoryStoreOptions,
+  RedisStore,
+  type RedisStoreOptions,
+} from './store'
+export { hashToken, mintToken, type ParsedToken, parseToken, type TokenType } from './token'
 export type * from './types'

@@ -1,6 +1,6 @@
 // The JSON shapes of keys, plans and usage: one representation for REST, CLI and TypeScript.
 
-import type { TokenType } from './token/format'
+import type { TokenType } from './token'
 
 export type KeyStatus = 'active' | 'inactive'
 export type QuotaWindow = 'rolling' | 'calendar'

@@ -2,7 +2,7 @@
 
 import fc from 'fast-check'
 import { KeyManager, MemoryStore, RedisStore, type Verdict } from '../src'
-import { hashToken, parseToken } from '../src/token/format'
+import { hashToken, parseToken } from '../src/token'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from './harness/redis'
 
 const HOUR = 3600000

@@ -1,9 +1,9 @@
 // adminRouter options: schema, defaults, validated once when the router is created.
 
 import { z } from 'zod'
-import type { ApiKeyGuardOptions } from '../guard/options'
-import type { Store } from '../store/types'
-import { validateOptions } from '../validation/options'
+import type { ApiKeyGuardOptions } from '../guard'
+import type { Store } from '../store'
+import { validateOptions } from '../validation'
 
 export interface AdminRouterOptions {
   /** Where keys and plans live. Defaults to a RedisStore on `REDIS_URL`, else the shared MemoryStore. */

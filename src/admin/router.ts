@@ -1,21 +1,14 @@
 // adminRouter: the REST API of keys and plans (Limitly-compatible), protected by apiKeyGuard's admin scope.
 
 import express, { type NextFunction, type Request, type Response, Router } from 'express'
-import { type AuditActor, AuditLog } from '../audit/audit-log'
+import { type AuditActor, AuditLog } from '../audit'
 import { KeyguardError, validationError } from '../errors'
-import { apiKeyGuard } from '../guard/middleware'
-import { ipBlockerFor } from '../ip-block/ip-blocker'
-import { parseIpGroup } from '../ip-block/ip-group'
-import { KeyManager, type WriteOptions } from '../keys/key-manager'
-import type {
-  KeyCreateInput,
-  KeyUpdateInput,
-  PlanCreateInput,
-  PlanUpdateInput,
-} from '../keys/schemas'
-import { defaultStore } from '../store/default-store'
-import { withTimeout } from '../store/with-timeout'
-import { grantsScope } from '../token/scopes'
+import { apiKeyGuard } from '../guard'
+import { ipBlockerFor, parseIpGroup } from '../ip-block'
+import type { KeyCreateInput, KeyUpdateInput, PlanCreateInput, PlanUpdateInput } from '../keys'
+import { KeyManager, type WriteOptions } from '../keys'
+import { defaultStore, withTimeout } from '../store'
+import { grantsScope } from '../token'
 import { adminErrorHandler } from './errors'
 import { type AdminRouterOptions, resolveAdminOptions } from './options'
 

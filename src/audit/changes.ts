@@ -1,14 +1,7 @@
 // What an audit record says changed: each field's `from` and `to`, with every secret redacted.
 
-import { TOKEN_SHAPE } from '../request-log/request-logger'
-
-/** One changed field: its value before and after (null when it did not exist). */
-export interface FieldChange {
-  from: unknown
-  to: unknown
-}
-
-export type AuditChanges = Record<string, FieldChange>
+import type { AuditChanges } from '../store'
+import { TOKEN_SHAPE } from '../token'
 
 export const REDACTED = '[redacted]'
 

@@ -1,7 +1,7 @@
 // `keyguard audit`: the audit trail of admin actions, newest first, with filters.
 
 import type { Command } from 'commander'
-import type { AuditRecord } from '../audit/audit-log'
+import type { AuditRecord } from '../audit'
 import { globalOptions, withStore } from './context'
 import { given, positiveInt } from './flags'
 import { print, table } from './format'

@@ -2,11 +2,10 @@
 
 import type { Command } from 'commander'
 import { Redis } from 'ioredis'
-import { type AuditActor, AuditLog, CLI_ACTOR } from '../audit/audit-log'
+import { type AuditActor, AuditLog, CLI_ACTOR } from '../audit'
 import { KeyguardConfigError, KeyguardError, StoreUnavailableError } from '../errors'
-import { KeyManager } from '../keys/key-manager'
-import { RedisStore } from '../store/redis/redis-store'
-import { withTimeout } from '../store/with-timeout'
+import { KeyManager } from '../keys'
+import { RedisStore, withTimeout } from '../store'
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

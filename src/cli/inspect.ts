@@ -2,8 +2,8 @@
 
 import type { Command } from 'commander'
 import { notFound } from '../errors'
-import { type InspectedKey, inspectRedisKeys } from '../store/redis/inspect'
-import { isKeyId } from '../token/format'
+import { type InspectedKey, inspectRedisKeys } from '../store'
+import { isKeyId } from '../token'
 import { globalOptions, withStore } from './context'
 import { idFrom } from './flags'
 import { cell, print, table } from './format'

@@ -1,9 +1,8 @@
 // `keyguard ip-blocks …`: list the IPs blocked after failed authentications, and unblock one.
 
 import type { Command } from 'commander'
-import { ipBlockerFor } from '../ip-block/ip-blocker'
-import { parseIpGroup } from '../ip-block/ip-group'
-import { withTimeout } from '../store/with-timeout'
+import { ipBlockerFor, parseIpGroup } from '../ip-block'
+import { withTimeout } from '../store'
 import {
   CLI_COMMAND_TIMEOUT_MS,
   CliError,

@@ -4,8 +4,8 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { type Command, InvalidArgumentError } from 'commander'
 import express from 'express'
-import { adminRouter } from '../admin/router'
-import { ensureAdminKey } from '../keys/bootstrap'
+import { adminRouter } from '../admin'
+import { ensureAdminKey } from '../keys'
 import { CliError, connect, disconnect, EXIT, globalOptions, safeUrl } from './context'
 
 function port(value: string): number {

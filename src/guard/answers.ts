@@ -1,4 +1,4 @@
-// The guard's refusals (DESIGN §4), built once: a rejected request allocates no Error and no body.
+// The guard's refusals (401, 403, 429, 503 with their codes), built once: a rejected request allocates no Error and no body.
 
 import type { Response } from 'express'
 import type { ErrorCode } from '../errors'

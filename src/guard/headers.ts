@@ -1,7 +1,7 @@
 // IETF RateLimit-Policy / RateLimit headers (draft-ietf-httpapi-ratelimit-headers), plus legacy X-RateLimit-*.
 
 import type { Response } from 'express'
-import type { WindowState } from '../store/verdict'
+import type { WindowState } from '../store'
 import type { WindowName } from '../types'
 
 /** Per window, the fixed parts of its two header items, so a request only adds the numbers. */

@@ -1,16 +1,12 @@
-// apiKeyGuard: verifies the key and enforces every limit in one store call, then answers per DESIGN §4.
+// apiKeyGuard: verifies the key and enforces every limit in one store call, then answers with the error table of docs/guard.md.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { KeyguardConfigError, StoreUnavailableError } from '../errors'
-import { ipBlockerFor } from '../ip-block/ip-blocker'
-import { ipGroup } from '../ip-block/ip-group'
-import { requestLogBatcher, trackRequest } from '../request-log/request-logger'
-import { isSelfBounded } from '../store/bounded-verify'
-import { defaultStore } from '../store/default-store'
-import type { VerifyRequest } from '../store/types'
-import type { Verdict } from '../store/verdict'
-import { withTimeout } from '../store/with-timeout'
-import { hashToken, parseToken } from '../token/format'
+import { ipBlockerFor, ipGroup } from '../ip-block'
+import { requestLogBatcher, trackRequest } from '../request-log'
+import type { Verdict, VerifyRequest } from '../store'
+import { defaultStore, isSelfBounded, withTimeout } from '../store'
+import { hashToken, parseToken } from '../token'
 import {
   type Answer,
   EXPIRED,

@@ -2,11 +2,11 @@
 
 import type { Request } from 'express'
 import { z } from 'zod'
-import type { IpBlockOptions } from '../ip-block/ip-blocker'
-import type { RequestLogOptions } from '../request-log/request-logger'
-import type { Store } from '../store/types'
-import type { TokenType } from '../token/format'
-import { validateOptions } from '../validation/options'
+import type { IpBlockOptions } from '../ip-block'
+import type { RequestLogOptions } from '../request-log'
+import type { Store } from '../store'
+import type { TokenType } from '../token'
+import { validateOptions } from '../validation'
 
 export interface ApiKeyGuardOptions {
   /** Where keys and counters live. Defaults to a RedisStore on `REDIS_URL`, else the shared MemoryStore. */

@@ -1,7 +1,7 @@
 // req.apiKey: the key's public record and token type, parsed from the verdict's JSON on first read.
 
 import type { Request } from 'express'
-import type { TokenType } from '../token/format'
+import type { TokenType } from '../token'
 import type { ApiKey } from '../types'
 
 /** What the guard puts on `req.apiKey`: the key's public record and the token type used. */

@@ -2,9 +2,8 @@
 
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
 import { KeyguardConfigError } from '../errors'
-import { RedisStore } from '../store/redis/redis-store'
-import type { Store } from '../store/types'
-import { withTimeout } from '../store/with-timeout'
+import type { SharedRedis, Store } from '../store'
+import { withTimeout } from '../store'
 import { FailureCounts, MAX_TRACKED_GROUPS, trimOldest } from './failure-counts'
 
 export interface IpBlockOptions {
@@ -92,13 +91,13 @@ export class IpBlocker {
   private flushing: Promise<boolean> | null = null
   /** Block writes to Redis in flight. */
   private readonly writes = new Set<Promise<void>>()
-  private readonly redis: RedisStore | null
+  private readonly redis: SharedRedis | null
   private settings: Settings = settingsOf({})
   /** True once options were named (not only defaults). */
   private explicit = false
 
   constructor(store: Store, options: IpBlockOptions = {}) {
-    this.redis = store instanceof RedisStore ? store : null
+    this.redis = store.sharedRedis()
     this.counts = new FailureCounts()
     this.configure(options)
   }

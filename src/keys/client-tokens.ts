@@ -1,19 +1,12 @@
 // Client tokens (`kg_ct_…`): short-lived, browser-safe, minted from an sk key and billed to it.
 
 import { KeyguardError, notFound, validationError } from '../errors'
-import type { LoadedKey, Store } from '../store/types'
-import { hashToken, isKeyId, mintToken } from '../token/format'
-import { grantsScope } from '../token/scopes'
+import type { LoadedKey, Store } from '../store'
+import { grantsScope, hashToken, isKeyId, mintToken } from '../token'
 import type { ApiKey } from '../types'
-import { parseInput } from '../validation/parse-input'
+import { parseInput } from '../validation'
 import { retryStale, STALE } from './retry-write'
 import { type ClientTokenInput, clientTokenSchema } from './schemas'
-
-/**
- * How long the stores still know a client token after it expired, so that it answers 401
- * EXPIRED_API_KEY (which does not count against the client's IP) rather than INVALID_API_KEY.
- */
-export const EXPIRED_TOKEN_KEPT_MS = 3_600_000
 
 export interface ClientTokenOptions {
   /** Lifetime when the request names none, in seconds. Defaults to 3600. */

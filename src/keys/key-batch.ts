@@ -1,6 +1,6 @@
 // Reads of many keys: the store's batch method when it has one, else key by key.
 
-import type { KeyRecord, Store } from '../store/types'
+import type { KeyRecord, Store } from '../store'
 
 export async function loadKeyRecords(
   store: Store,

@@ -1,13 +1,12 @@
 // KeyManager: keys and plans. REST, CLI and TypeScript callers all go through it.
 
 import { conflict, KeyguardError, notFound, planNotFound } from '../errors'
-import { effectiveLimits } from '../limits/effective'
-import { defaultStore } from '../store/default-store'
-import { recordFields, secretFields } from '../store/hot-fields'
-import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store/types'
-import { hashToken, isKeyId, mintToken, newKeyId } from '../token/format'
+import { effectiveLimits } from '../limits'
+import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store'
+import { defaultStore, recordFields, secretFields } from '../store'
+import { hashToken, isKeyId, mintToken, newKeyId } from '../token'
 import type { ApiKey, ApiKeyWithSecret, RequestPage, Usage } from '../types'
-import { parseInput } from '../validation/parse-input'
+import { parseInput } from '../validation'
 import { type ClientTokenOptions, ClientTokens } from './client-tokens'
 import { loadKeyRecords } from './key-batch'
 import { PlanManager } from './plan-manager'

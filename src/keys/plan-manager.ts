@@ -2,10 +2,10 @@
 
 import { randomBytes } from 'node:crypto'
 import { KeyguardError, planNotFound, validationError } from '../errors'
-import type { Store, VersionedPlan } from '../store/types'
-import { encodeBase62 } from '../token/base62'
+import type { Store, VersionedPlan } from '../store'
+import { encodeBase62 } from '../token'
 import type { Plan } from '../types'
-import { parseInput } from '../validation/parse-input'
+import { parseInput } from '../validation'
 import { loadKeyRecords } from './key-batch'
 import { syncKeyToPlan, writePlanLimits } from './plan-sync'
 import { retryStale, STALE } from './retry-write'

@@ -1,8 +1,8 @@
 // Keeps a key's effective limits in step with its plan, whichever of a key write and a plan edit lands last.
 
-import { effectiveLimits } from '../limits/effective'
-import { limitFields } from '../store/hot-fields'
-import type { KeyRecord, Store, VersionedPlan } from '../store/types'
+import { effectiveLimits } from '../limits'
+import type { KeyRecord, Store, VersionedPlan } from '../store'
+import { limitFields } from '../store'
 import { retryStale, STALE } from './retry-write'
 
 /**

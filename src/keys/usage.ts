@@ -1,17 +1,8 @@
 // Usage per quota window, read from a key's counters at the store's time (off the hot path).
 
-import { calendarPeriod } from '../store/memory/memory-verify'
-import type { LoadedKey } from '../store/types'
+import { calendarPeriod, QUOTA_WINDOWS } from '../limits'
+import type { LoadedKey } from '../store'
 import type { Usage, UsageWindow, WindowName } from '../types'
-
-const ROLLING: Record<
-  'daily' | 'weekly' | 'monthly',
-  { letter: string; slots: number; size: number }
-> = {
-  daily: { letter: 'd', slots: 25, size: 3600 },
-  weekly: { letter: 'w', slots: 29, size: 21600 },
-  monthly: { letter: 'm', slots: 31, size: 86400 },
-}
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
@@ -21,7 +12,8 @@ function windowUsage(
   loaded: LoadedKey,
   nowMs: number,
 ): UsageWindow {
-  const { letter, slots, size } = ROLLING[period]
+  const spec = QUOTA_WINDOWS.find((w) => w.name === period) as (typeof QUOTA_WINDOWS)[number]
+  const { letter, slots, bucketSeconds: size } = spec
   const c = loaded.counters
   const last = c[`${letter}b`] === undefined ? undefined : Number(c[`${letter}b`])
   const window = (used: number, reset: string | null): UsageWindow => ({

@@ -2,7 +2,9 @@
 
 import { performance } from 'node:perf_hooks'
 import type { Request, Response } from 'express'
-import type { Store } from '../store/types'
+import type { Store } from '../store'
+import { beforeClose } from '../store'
+import { TOKEN_SHAPE } from '../token'
 import type { RequestLogEntry } from '../types'
 
 export interface RequestLogOptions {
@@ -17,8 +19,6 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 1000
 /** Flushes running at once; beyond it entries wait in the buffer (up to 10 batches, then dropped). */
 const MAX_FLUSHES_IN_FLIGHT = 4
 const MAX_ENDPOINT_LENGTH = 1024
-/** Anything shaped like a keyguard token (`<prefix>_<type>_` + 48 base62 characters). */
-export const TOKEN_SHAPE = /[A-Za-z0-9]+_(?:sk|pat|ct)_[0-9A-Za-z]{48}/g
 /** A percent-escape of a character tokens are made of: 0-9 (%30-39), A-Z (%41-5A), _ (%5F), a-z (%61-7A). */
 const TOKEN_CHAR_ESCAPE = /%(?:3[0-9]|[46][1-9a-f]|[57][0-9a]|5f)/gi
 
@@ -56,6 +56,8 @@ export class RequestLogBatcher {
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS
     const set = registry.get(store) ?? new Set()
+    // The first batcher of a store flushes them all when the store closes.
+    if (set.size === 0) beforeClose(store, () => flushRequestLogs(store))
     set.add(this)
     registry.set(store, set)
   }

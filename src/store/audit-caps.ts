@@ -1,7 +1,7 @@
 // How many audit records a store keeps (a capped stream): option, default, validation.
 
 import { z } from 'zod'
-import { validateOptions } from '../validation/options'
+import { validateOptions } from '../validation'
 
 export interface AuditLogCaps {
   /** Audit records kept, newest first; older ones are dropped. Defaults to 10000. */

@@ -1,6 +1,7 @@
-// The key's hot hash: the only fields the verification script reads (names are the README's).
+// The key's hot hash: the only fields the verification script reads (names as in docs/redis-layout.md).
 
 import { createHash } from 'node:crypto'
+import { QUOTA_WINDOWS } from '../limits'
 import type { StoredKey } from './types'
 
 export const CONFIG_FIELDS = [
@@ -38,14 +39,9 @@ export const WINDOW_FIELDS: readonly string[] = [
 ]
 
 /** Ring hash fields: closed sub-buckets of the rolling windows (daily 25, weekly 29, monthly 31). */
-export const RING_FIELDS: readonly string[] = [
-  ...Array.from({ length: 25 }, (_, i) => `d${i}`),
-  ...Array.from({ length: 29 }, (_, i) => `w${i}`),
-  ...Array.from({ length: 31 }, (_, i) => `m${i}`),
-]
-
-/** How long a ring outlives its last write: longer than the longest window (30 days). */
-export const RING_TTL_MS = 31 * 86400000
+export const RING_FIELDS: readonly string[] = QUOTA_WINDOWS.flatMap(({ letter, slots }) =>
+  Array.from({ length: slots }, (_, i) => `${letter}${i}`),
+)
 
 const n = (v: number | null): string | null => (v === null ? null : String(v))
 

@@ -1,7 +1,7 @@
 // How many logged requests a store keeps per key, by count and by age: options, defaults, validation.
 
 import { z } from 'zod'
-import { validateOptions } from '../validation/options'
+import { validateOptions } from '../validation'
 
 export interface RequestLogCaps {
   /** Requests kept per key, newest first. Defaults to 1000. */

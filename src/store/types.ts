@@ -1,9 +1,16 @@
 // The one interface behind everything: RedisStore and MemoryStore both implement it.
 
-import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit/audit-log'
-import type { TokenType } from '../token/format'
+import type { Cluster, Redis } from 'ioredis'
+import type { TokenType } from '../token'
 import type { ApiKey, EffectiveLimits, Plan, RequestLogEntry, RequestPage } from '../types'
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit-records'
 import type { Verdict } from './verdict'
+
+/**
+ * How long the stores still know a client token after it expired, so that it answers 401
+ * EXPIRED_API_KEY (which does not count against the client's IP) rather than INVALID_API_KEY.
+ */
+export const EXPIRED_TOKEN_KEPT_MS = 3_600_000
 
 export interface VerifyRequest {
   /** Key id read from the token. */
@@ -31,7 +38,7 @@ export interface StoredKey {
 
 export interface LoadedKey extends StoredKey {
   key: ApiKey
-  /** The raw counter fields of the key's hot and ring hashes (see README, "Redis key layout"). */
+  /** The raw counter fields of the key's hot and ring hashes (see docs/redis-layout.md). */
   counters: Record<string, string>
   /** The key's version: every admin write adds one; a write is applied only at the version it read. */
   version: number
@@ -72,6 +79,13 @@ export interface VersionedPlan {
   version: number
 }
 
+/** A Redis connection that other parts may keep shared state on (IP failure counts and blocks). */
+export interface SharedRedis {
+  client: Redis | Cluster
+  /** The store's key prefix: shared state lives under it. */
+  prefix: string
+}
+
 export interface Store {
   /**
    * Verifies a token and charges its limits in one atomic step. `timeoutMs` bounds the call in
@@ -108,6 +122,8 @@ export interface Store {
     scopes: readonly string[],
   ): Promise<'ok' | 'stale'>
   close(): Promise<void>
+  /** The Redis connection behind the store, or null for a store of this process only. */
+  sharedRedis(): SharedRedis | null
   /** Appends logged requests (batched by the guard, off the request path), capped per key. */
   appendRequests(entries: readonly RequestLogEntry[]): Promise<void>
   /** A key's logged requests, newest first, with the number kept. */

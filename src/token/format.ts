@@ -71,3 +71,6 @@ export function hashToken(token: string): string {
     ? oneShotHash('sha256', token, 'base64')
     : createHash('sha256').update(token).digest('base64')
 }
+
+/** Anything shaped like a keyguard token (`<prefix>_<type>_` + 48 base62 characters). */
+export const TOKEN_SHAPE = /[A-Za-z0-9]+_(?:sk|pat|ct)_[0-9A-Za-z]{48}/g

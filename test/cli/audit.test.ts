@@ -1,6 +1,6 @@
 // `keyguard audit` through the real bin: changing commands are recorded as actor "cli", then read back.
 
-import type { AuditRecord } from '../../src/audit/audit-log'
+import type { AuditRecord } from '../../src/audit'
 import { useCli } from './run'
 
 const secretOf = (token: string): string => token.slice(-28, -6)

@@ -1,7 +1,7 @@
 // `keyguard ip-blocks list|unblock` through the real bin, on blocks made by the library on the same prefix.
 
 import { ipBlockerFor } from '../../src'
-import type { AuditRecord } from '../../src/audit/audit-log'
+import type { AuditRecord } from '../../src/audit'
 import { run, useCli } from './run'
 
 describe('keyguard ip-blocks', () => {

@@ -1,7 +1,7 @@
-// Credentials: where the token is read from, and the 401s for missing or invalid ones (DESIGN §4).
+// Credentials: where the token is read from, and the 401s for missing or invalid ones.
 
 import request from 'supertest'
-import { mintToken, newKeyId } from '../../src/token/format'
+import { mintToken, newKeyId } from '../../src/token'
 import { call, STORE_KINDS, useStore } from './stores'
 
 const INVALID = JSON.stringify({ error: 'Invalid API Key', code: 'INVALID_API_KEY' })

@@ -140,7 +140,7 @@ describe.each(STORE_KINDS)('calendar quotas (%s store)', (kind) => {
     expect((await call(app, key.api_key)).status).toBe(401)
 
     await c.keys.plans.update(plan.id, { quota_window: 'calendar' })
-    // Switching resets the window counters (see the README); then the calendar day counts.
+    // Switching resets the window counters (see docs/admin-api.md, plans and their keys); then the calendar day counts.
     expect(await statuses(app, key.api_key, 2)).toEqual([200, 401])
     c.clock.set('2026-08-12T00:00:00Z')
     expect((await call(app, key.api_key)).status).toBe(200)

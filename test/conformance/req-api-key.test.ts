@@ -3,7 +3,7 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard } from '../../src'
-import { hashToken } from '../../src/token/format'
+import { hashToken } from '../../src/token'
 import { call, STORE_KINDS, useStore } from './stores'
 
 describe.each(STORE_KINDS)('req.apiKey (%s store)', (kind) => {

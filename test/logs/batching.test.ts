@@ -13,7 +13,7 @@ import {
   RequestLogBatcher,
   type Store,
 } from '../../src'
-import { newKeyId } from '../../src/token/format'
+import { newKeyId } from '../../src/token'
 import type { RequestLogEntry } from '../../src/types'
 import { newClient, uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'

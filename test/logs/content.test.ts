@@ -15,7 +15,7 @@ import {
   RedisStore,
   type Store,
 } from '../../src'
-import { mintToken, newKeyId } from '../../src/token/format'
+import { mintToken, newKeyId } from '../../src/token'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 
 describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (kind) => {

@@ -3,7 +3,7 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard, KeyManager, RedisStore, StoreUnavailableError } from '../../src'
-import { hashToken, parseToken } from '../../src/token/format'
+import { hashToken, parseToken } from '../../src/token'
 import { uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'
 

@@ -3,7 +3,7 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard, KeyManager, RedisStore } from '../../src'
-import { mintToken } from '../../src/token/format'
+import { mintToken } from '../../src/token'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 import { dumpPrefix } from './scan'
 

@@ -5,7 +5,7 @@ import express from 'express'
 import type { Redis } from 'ioredis'
 import request from 'supertest'
 import { apiKeyGuard, KeyManager, RedisStore } from '../../src'
-import { VERIFY_LUA } from '../../src/store/redis/redis-store'
+import { VERIFY_LUA } from '../../src/store'
 import { newClient, uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'
 

@@ -3,7 +3,7 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard, ipBlockerFor, KeyManager, RedisStore } from '../../src'
-import { mintToken, newKeyId } from '../../src/token/format'
+import { mintToken, newKeyId } from '../../src/token'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 import { dumpPrefix, scanKeys } from './scan'
 

@@ -3,7 +3,7 @@
 import express from 'express'
 import request from 'supertest'
 import { adminRouter, KeyguardConfigError, MemoryStore, type Store } from '../../src'
-import { mintToken } from '../../src/token/format'
+import { mintToken } from '../../src/token'
 import { STORE_KINDS, useStore } from '../conformance/stores'
 
 /** The real store with a verify that fails, as when Redis does not answer in time. */

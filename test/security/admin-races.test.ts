@@ -1,7 +1,7 @@
 // Concurrent admin writes on one key: each pair runs 50 rounds at once, and the end state is checked exactly.
 // Redis: two app processes sharing one Redis. Memory: one process, the two calls interleaved at every await.
 
-import { effectiveLimits } from '../../src/limits/effective'
+import { effectiveLimits } from '../../src/limits'
 import { type Answer, type PairKind, useAdminPair } from '../harness/admin-pair'
 
 const ROUNDS = 50

@@ -12,8 +12,8 @@ import {
   RedisStore,
   type Store,
 } from '../../src'
-import { AuditLog, type AuditRecord, CLI_ACTOR } from '../../src/audit/audit-log'
-import { parseToken } from '../../src/token/format'
+import { AuditLog, type AuditRecord, CLI_ACTOR } from '../../src/audit'
+import { parseToken } from '../../src/token'
 import { call, STORE_KINDS, useAdmin } from '../admin/harness'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 import { dumpPrefix } from '../redis/scan'

@@ -3,9 +3,7 @@
 import express, { type Express } from 'express'
 import request from 'supertest'
 import { adminRouter, KeyManager, RedisStore } from '../../src'
-import { uint32ToBase62 } from '../../src/token/base62'
-import { crc32 } from '../../src/token/crc32'
-import { hashToken, mintToken, newKeyId, parseToken } from '../../src/token/format'
+import { crc32, hashToken, mintToken, newKeyId, parseToken, uint32ToBase62 } from '../../src/token'
 import { call, HOUR, STORE_KINDS, useStore } from '../conformance/stores'
 import { newClient } from '../harness/redis'
 

@@ -21,8 +21,8 @@ import {
   FLUSH_BATCH,
   MAX_PENDING_GROUPS,
   MAX_TRACKED_GROUPS,
-} from '../../src/ip-block/failure-counts'
-import { mintToken, newKeyId } from '../../src/token/format'
+} from '../../src/ip-block'
+import { mintToken, newKeyId } from '../../src/token'
 import { STORE_KINDS, type StoreKind, TestClock } from '../conformance/stores'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
 import { type RedisServer, startRedisServer } from '../harness/redis-server'

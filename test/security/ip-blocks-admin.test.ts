@@ -3,8 +3,8 @@
 import express from 'express'
 import request from 'supertest'
 import { adminRouter, apiKeyGuard, type IpBlocker, ipBlockerFor } from '../../src'
-import type { AuditRecord } from '../../src/audit/audit-log'
-import { parseToken } from '../../src/token/format'
+import type { AuditRecord } from '../../src/audit'
+import { parseToken } from '../../src/token'
 import { call, STORE_KINDS, useAdmin } from '../admin/harness'
 
 const V4 = '203.0.113.7'

@@ -1,4 +1,4 @@
-import { ipGroup } from '../../src/ip-block/ip-group'
+import { ipGroup } from '../../src/ip-block'
 
 describe('ipGroup', () => {
   it.each([

@@ -13,7 +13,7 @@ import {
   RedisStore,
   type Store,
 } from '../../src'
-import { mintToken, newKeyId } from '../../src/token/format'
+import { mintToken, newKeyId } from '../../src/token'
 import { HOUR, STORE_KINDS, useStore } from '../conformance/stores'
 import { newClient } from '../harness/redis'
 import { freePort } from '../harness/redis-server'

@@ -1,13 +1,13 @@
 // MemoryStore's audit trail: records in memory, newest last, capped by count like the Redis stream.
 
+import { type AuditLogCaps, resolveAuditLogCaps } from '../audit-caps'
 import {
   type AuditEntry,
   type AuditPage,
   type AuditQuery,
   type AuditRecord,
   matchesAudit,
-} from '../../audit/audit-log'
-import { type AuditLogCaps, resolveAuditLogCaps } from '../audit-caps'
+} from '../audit-records'
 
 export class MemoryAuditLog {
   private readonly records: AuditRecord[] = []

@@ -1,22 +1,23 @@
 // MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
 
-import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../../audit/audit-log'
-import { EXPIRED_TOKEN_KEPT_MS } from '../../keys/client-tokens'
-import { flushRequestLogs } from '../../request-log/request-logger'
+import { RING_TTL_MS } from '../../limits'
 import type { Plan, RequestLogEntry, RequestPage } from '../../types'
 import type { AuditLogCaps } from '../audit-caps'
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
-import { RING_TTL_MS, recordVersion, WINDOW_FIELDS } from '../hot-fields'
+import { runCloseHooks } from '../close-hooks'
+import { recordVersion, WINDOW_FIELDS } from '../hot-fields'
 import type { RequestLogCaps } from '../request-log-caps'
 import { loadedKey } from '../stored-key'
-import type {
-  DeleteOutcome,
-  KeyWrite,
-  LoadedKey,
-  Store,
-  VerifyRequest,
-  VersionedPlan,
-  WriteOutcome,
+import {
+  type DeleteOutcome,
+  EXPIRED_TOKEN_KEPT_MS,
+  type KeyWrite,
+  type LoadedKey,
+  type Store,
+  type VerifyRequest,
+  type VersionedPlan,
+  type WriteOutcome,
 } from '../types'
 import { decodeVerdict, type Verdict } from '../verdict'
 import { MemoryAuditLog } from './memory-audit-log'
@@ -264,8 +265,12 @@ export class MemoryStore implements Store {
     return 'ok'
   }
 
+  sharedRedis(): null {
+    return null
+  }
+
   async close(): Promise<void> {
-    await flushRequestLogs(this)
+    await runCloseHooks(this)
     clearInterval(this.timer)
   }
 }

@@ -1,6 +1,9 @@
-// MemoryStore's verification: a line-by-line port of lua/verify.lua over in-process hashes.
+// MemoryStore's verification: the steps of lua/verify.lua, in its order, over in-process hashes.
 
-import { grantsScope } from '../../token/scopes'
+import { type GcraStep, gcraRemaining, gcraStep, RING_TTL_MS } from '../../limits'
+import { grantsScope } from '../../token'
+import { checkWindows, type Field, type OpenWindow } from './quota-windows'
+import { WorstFailure } from './worst-failure'
 
 export type Hash = Map<string, string>
 
@@ -28,199 +31,125 @@ export interface MemoryVerifyInput {
   scopes: readonly string[]
 }
 
-const floor = Math.floor
-const ceil = Math.ceil
-const num = (v: string | undefined): number => (v === undefined ? -1 : Number(v))
-const opt = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v))
+type Reply = Array<number | string>
 
-function civilMonth(day: number): [number, number] {
-  const z = day + 719468
-  const era = floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
-  const mp = floor((5 * doy + 2) / 153)
-  return [yoe + era * 400 + (mp >= 10 ? 1 : 0), mp]
+const OUTCOME = { ok: 0, invalid: 1, inactive: 2, expired: 3, scope: 4, quota: 5, rate: 6 }
+const optional = (v: string | undefined): number | undefined =>
+  v === undefined ? undefined : Number(v)
+const limitOf = (v: string | undefined): number => (v === undefined ? -1 : Number(v))
+
+export function memoryVerify(input: MemoryVerifyInput): Reply {
+  const nowMs = Math.floor(input.nowMicros / 1000)
+  const hot = input.hot
+  if (!hot) return [OUTCOME.invalid]
+  const field = (name: string): string | undefined => hot.get(name)
+  const auth = authenticate(input, field, nowMs)
+  if (typeof auth === 'number') return [auth]
+  const refused = checkStatus(field, nowMs) ?? checkScopes(input.scopes, field, auth.tokenScopes)
+  if (refused !== null) return [refused]
+
+  const failure = new WorstFailure()
+  const usedTotal = optional(field('tt')) ?? 0
+  const total = limitOf(field('qt'))
+  if (total >= 0 && usedTotal + input.cost > total) failure.add(3, -1)
+  const windows = checkWindows(input, field, nowMs, failure)
+  const rates = checkRates(input, field, failure)
+  const reply = buildReply(input.cost, nowMs, total, usedTotal, windows, rates, failure)
+  if (failure.window > 0) return reply
+
+  charge(input, hot, nowMs, usedTotal, windows, rates)
+  reply.push(input.record ?? '', field('rv') ?? '')
+  if (auth.tokenScopes !== undefined) reply.push(auth.tokenScopes)
+  return reply
 }
 
-/** First day (since the epoch) of the month with March-based index `mp` (0 = March) in year `y`. */
-function monthDay(year: number, mp: number): number {
-  const y = mp >= 10 ? year - 1 : year
-  const era = floor(y / 400)
-  const yoe = y - era * 400
-  return (
-    era * 146097 +
-    yoe * 365 +
-    floor(yoe / 4) -
-    floor(yoe / 100) +
-    floor((153 * mp + 2) / 5) -
-    719468
-  )
-}
-
-/** The calendar period index and its end (ms) for a window letter: d (UTC day), w (ISO week), m. */
-export function calendarPeriod(letter: string, nowMs: number): [number, number] {
-  const day = floor(nowMs / 86400000)
-  if (letter === 'd') return [day, (day + 1) * 86400000]
-  if (letter === 'w') {
-    const week = floor((day + 3) / 7)
-    return [week, (week * 7 + 4) * 86400000]
-  }
-  const [y, mp] = civilMonth(day)
-  // The next month: December (mp 9) is followed by January of the next year.
-  const [ny, nmp] = mp === 9 ? [y + 1, 10] : [y, (mp + 1) % 12]
-  return [y * 12 + mp, monthDay(ny, nmp) * 86400000]
-}
-
-interface WindowState {
-  bucket: number
-  sum: number
-  count: number
-  reset: number
-  reads: string[]
-}
-
-export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
-  const { hot, hash, cost } = input
-  const now = input.nowMicros
-  const nowMs = floor(now / 1000)
-  if (!hot) return [1]
-  const f = (field: string) => hot.get(field)
-
-  let ctScopes: string | undefined
+/** The secret: the key's own, the previous one within its grace, or a live client token. */
+function authenticate(
+  input: MemoryVerifyInput,
+  field: Field,
+  nowMs: number,
+): number | { tokenScopes: string | undefined } {
+  const secret = field('h')
+  if (secret === undefined) return OUTCOME.invalid
   if (input.tokenType === 'ct') {
-    if (f('h') === undefined) return [1]
-    const ct = input.clientToken?.(hash)
-    if (ct === undefined) return [1]
-    const bar = ct.indexOf('|')
-    if (nowMs >= Number(ct.slice(0, bar))) return [3]
-    ctScopes = ct.slice(bar + 1)
-  } else if (f('h') !== hash) {
-    if (f('h') === undefined) return [1]
-    if (f('h2') !== hash || nowMs >= (opt(f('h2x')) ?? 0)) return [1]
+    const entry = input.clientToken?.(input.hash)
+    if (entry === undefined) return OUTCOME.invalid
+    const bar = entry.indexOf('|')
+    if (nowMs >= Number(entry.slice(0, bar))) return OUTCOME.expired
+    return { tokenScopes: entry.slice(bar + 1) }
   }
-  if (f('s') !== '1') return [2]
-  const x = f('x')
-  if (x !== undefined && nowMs >= Number(x)) return [3]
-  if (input.scopes.length > 0) {
-    const have = (f('sc') ?? '').split(',')
-    const own = ctScopes?.split(',')
-    for (const need of input.scopes) {
-      if (!grantsScope(have, need) || (own !== undefined && !grantsScope(own, need))) return [4]
+  if (secret !== input.hash) {
+    const graceEnds = optional(field('h2x')) ?? 0
+    if (field('h2') !== input.hash || nowMs >= graceEnds) return OUTCOME.invalid
+  }
+  return { tokenScopes: undefined }
+}
+
+function checkStatus(field: Field, nowMs: number): number | null {
+  if (field('s') !== '1') return OUTCOME.inactive
+  const expires = field('x')
+  if (expires !== undefined && nowMs >= Number(expires)) return OUTCOME.expired
+  return null
+}
+
+/** Every required scope, granted by the key (and, for a client token, by the token too). */
+function checkScopes(
+  required: readonly string[],
+  field: Field,
+  tokenScopes: string | undefined,
+): number | null {
+  if (required.length === 0) return null
+  const have = (field('sc') ?? '').split(',')
+  const own = tokenScopes?.split(',')
+  for (const need of required) {
+    if (!grantsScope(have, need) || (own !== undefined && !grantsScope(own, need))) {
+      return OUTCOME.scope
     }
   }
+  return null
+}
 
-  const qt = num(f('qt'))
-  const qd = num(f('qd'))
-  const qw = num(f('qw'))
-  const qm = num(f('qm'))
-  const calendar = f('qc') === '1'
-  const usedTotal = opt(f('tt')) ?? 0
+interface Rates {
+  second: GcraStep | null
+  minute: GcraStep | null
+  /** The buckets are the user's (rate_scope "user"), not the key's. */
+  shared: boolean
+}
 
-  let failed = 0
-  let failWait = 0
-  const rank = (window: number): number => (window === 3 ? 7 : window)
-  const fail = (window: number, wait: number) => {
-    let worse: boolean
-    if (failed === 0) worse = true
-    else if (window >= 3 !== failed >= 3) worse = window >= 3
-    else if (wait < 0 !== failWait < 0) worse = wait < 0
-    else if (wait !== failWait) worse = wait > failWait
-    else worse = rank(window) > rank(failed)
-    if (worse) {
-      failed = window
-      failWait = wait
-    }
-  }
+/** Per-second (with its burst) and per-minute GCRA buckets, of the key or of its user. */
+function checkRates(input: MemoryVerifyInput, field: Field, failure: WorstFailure): Rates {
+  const perSecond = limitOf(field('ps'))
+  const burst = limitOf(field('pb'))
+  const perMinute = limitOf(field('pm'))
+  const shared = field('us') === '1' && (perSecond > 0 || perMinute > 0)
+  const user = shared && input.hasUserRate ? input.userRate() : undefined
+  const tat = (name: string) => optional(shared ? user?.get(name) : field(name))
+  const now = input.nowMicros
+  const second =
+    perSecond > 0
+      ? gcraStep(tat('ts'), now, perSecond, 1_000_000, burst > 0 ? burst : perSecond)
+      : null
+  const minute = perMinute > 0 ? gcraStep(tat('tm'), now, perMinute, 60_000_000, perMinute) : null
+  if (second && second.waitMs > 0) failure.add(1, second.waitMs)
+  if (minute && minute.waitMs > 0) failure.add(2, minute.waitMs)
+  return { second, minute, shared }
+}
 
-  if (qt >= 0 && usedTotal + cost > qt) fail(3, -1)
-
-  const ringSet: Array<[string, number]> = []
-  const ringDel: string[] = []
-  const window = (letter: string, n: number, size: number): WindowState => {
-    const last = opt(f(`${letter}b`))
-    let sum = opt(f(`${letter}s`)) ?? 0
-    let count = opt(f(`${letter}c`)) ?? 0
-    if (calendar) {
-      const [period, reset] = calendarPeriod(letter, nowMs)
-      if (last !== period) sum = 0
-      return { bucket: period, sum, count: 0, reset, reads: [] }
-    }
-    let b = floor(nowMs / (size * 1000))
-    const reads: string[] = []
-    if (last === undefined) {
-      sum = 0
-      count = 0
-    } else if (b >= last + n) {
-      for (let i = 0; i < n; i++) ringDel.push(`${letter}${i}`)
-      sum = 0
-      count = 0
-    } else if (b > last) {
-      if (count > 0) ringSet.push([`${letter}${last % n}`, count])
-      for (let i = last + 1; i <= b; i++) reads.push(`${letter}${i % n}`)
-      count = 0
-    } else {
-      b = last
-    }
-    return { bucket: b, sum, count, reset: (b + 1) * size * 1000, reads }
-  }
-
-  const d = qd >= 0 ? window('d', 25, 3600) : undefined
-  const w = qw >= 0 ? window('w', 29, 21600) : undefined
-  const m = qm >= 0 ? window('m', 31, 86400) : undefined
-  const anyReads = (d?.reads.length ?? 0) + (w?.reads.length ?? 0) + (m?.reads.length ?? 0) > 0
-  if (anyReads) {
-    const ring = input.peekRing()
-    for (const state of [d, w, m]) {
-      for (const field of state?.reads ?? []) if (state) state.sum -= opt(ring?.get(field)) ?? 0
-    }
-  }
-
-  // Rejection only: how long until the window has room for this cost (-1: it never will). A
-  // rolling window gives credit back as its oldest sub-buckets leave, so walk them oldest first.
-  const waitFor = (letter: string, limit: number, n: number, size: number, s: WindowState) => {
-    if (cost > limit) return -1
-    if (calendar) return s.reset - nowMs
-    const last = Number(f(`${letter}b`))
-    const newest = opt(f(`${letter}c`)) ?? 0
-    const need = s.sum + cost - limit
-    const ring = input.peekRing()
-    let freed = 0
-    for (let j = s.bucket - n + 1; j <= last; j++) {
-      freed += j === last ? newest : (opt(ring?.get(`${letter}${j % n}`)) ?? 0)
-      if (freed >= need) return (j + n) * size * 1000 - nowMs
-    }
-    return -1
-  }
-
-  if (d && d.sum + cost > qd) {
-    const wait = waitFor('d', qd, 25, 3600, d)
-    if (wait >= 0) d.reset = nowMs + wait
-    fail(4, wait)
-  }
-  if (w && w.sum + cost > qw) {
-    const wait = waitFor('w', qw, 29, 21600, w)
-    if (wait >= 0) w.reset = nowMs + wait
-    fail(5, wait)
-  }
-  if (m && m.sum + cost > qm) {
-    const wait = waitFor('m', qm, 31, 86400, m)
-    if (wait >= 0) m.reset = nowMs + wait
-    fail(6, wait)
-  }
-
-  const ps = num(f('ps'))
-  let pb = num(f('pb'))
-  const pm = num(f('pm'))
-  const userScope = f('us') === '1'
-  let tatS = f('ts')
-  let tatM = f('tm')
-  if (userScope && (ps > 0 || pm > 0)) {
-    const u = input.hasUserRate ? input.userRate() : undefined
-    tatS = u?.get('ts')
-    tatM = u?.get('tm')
-  }
-  const out: Array<number | string> = [
+/**
+ * The flat reply of lua/verify.lua: outcome, failure, wait, then limit/remaining/reset-in-ms per
+ * window. A refused request is charged nothing: it is told what is left without its cost.
+ */
+function buildReply(
+  cost: number,
+  nowMs: number,
+  total: number,
+  usedTotal: number,
+  windows: OpenWindow[],
+  rates: Rates,
+  failure: WorstFailure,
+): Reply {
+  const refused = failure.window > 0
+  const reply: Reply = [
     0,
     0,
     0,
@@ -230,7 +159,7 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     -1,
     -1,
     0,
-    qt,
+    total,
     -1,
     -1,
     -1,
@@ -243,83 +172,62 @@ export function memoryVerify(input: MemoryVerifyInput): Array<number | string> {
     -1,
     0,
   ]
-  let newS: number | undefined
-  let newM: number | undefined
-  let tS = 0
-  let tM = 0
-  if (ps > 0) {
-    if (pb <= 0) pb = ps
-    tS = ceil(1000000 / ps)
-    newS = Math.max(opt(tatS) ?? 0, now) + tS
-    const ahead = newS - now
-    if (ahead > pb * tS) fail(1, ceil((ahead - pb * tS) / 1000))
-    out[3] = pb
-    out[4] = floor((pb * tS - ahead) / tS)
-    out[5] = ceil(ahead / 1000)
+  for (const [at, step] of [
+    [3, rates.second],
+    [6, rates.minute],
+  ] as const) {
+    if (step) reply.splice(at, 3, step.capacity, ...gcraRemaining(step, !refused))
   }
-  if (pm > 0) {
-    tM = ceil(60000000 / pm)
-    newM = Math.max(opt(tatM) ?? 0, now) + tM
-    const ahead = newM - now
-    if (ahead > pm * tM) fail(2, ceil((ahead - pm * tM) / 1000))
-    out[6] = pm
-    out[7] = floor((pm * tM - ahead) / tM)
-    out[8] = ceil(ahead / 1000)
+  const left = (limit: number, used: number): number =>
+    refused ? Math.max(limit - used, 0) : limit - used - cost
+  if (total >= 0) reply[10] = left(total, usedTotal)
+  for (const w of windows) {
+    reply.splice(3 * w.spec.index, 3, w.limit, left(w.limit, w.sum), w.resetMs - nowMs)
   }
-  if (qt >= 0) out[10] = qt - usedTotal - cost
-  if (d) out.splice(12, 3, qd, qd - d.sum - cost, d.reset - nowMs)
-  if (w) out.splice(15, 3, qw, qw - w.sum - cost, w.reset - nowMs)
-  if (m) out.splice(18, 3, qm, qm - m.sum - cost, m.reset - nowMs)
+  if (refused) {
+    reply[0] = failure.window >= 3 ? OUTCOME.quota : OUTCOME.rate
+    reply[1] = failure.window
+    reply[2] = failure.waitMs
+  }
+  return reply
+}
 
-  if (failed > 0) {
-    out[0] = failed >= 3 ? 5 : 6
-    out[1] = failed
-    out[2] = failWait
-    if (newS !== undefined) {
-      out[4] = Math.max((out[4] as number) + 1, 0)
-      out[5] = ceil(Math.max(newS - tS - now, 0) / 1000)
-    }
-    if (newM !== undefined) {
-      out[7] = Math.max((out[7] as number) + 1, 0)
-      out[8] = ceil(Math.max(newM - tM - now, 0) / 1000)
-    }
-    for (let k = 9; k <= 18; k += 3) {
-      if ((out[k] as number) >= 0) out[k + 1] = Math.max((out[k + 1] as number) + cost, 0)
-    }
-    return out
-  }
-
+/** Admitted: charge every window and bucket, stamp last use, and move closed buckets to the ring. */
+function charge(
+  input: MemoryVerifyInput,
+  hot: Hash,
+  nowMs: number,
+  usedTotal: number,
+  windows: OpenWindow[],
+  rates: Rates,
+): void {
+  const { cost } = input
   hot.set('lu', String(nowMs))
   hot.set('tt', String(usedTotal + cost))
-  for (const [letter, state] of [
-    ['d', d],
-    ['w', w],
-    ['m', m],
-  ] as const) {
-    if (!state) continue
-    hot.set(`${letter}b`, String(state.bucket))
-    hot.set(`${letter}s`, String(state.sum + cost))
-    hot.set(`${letter}c`, String(state.count + cost))
+  for (const w of windows) {
+    hot.set(`${w.spec.letter}b`, String(w.bucket))
+    hot.set(`${w.spec.letter}s`, String(w.sum + cost))
+    hot.set(`${w.spec.letter}c`, String(w.count + cost))
   }
-  if (userScope && (newS !== undefined || newM !== undefined)) {
-    const u = input.userRate()
-    if (newS !== undefined) u.set('ts', String(newS))
-    if (newM !== undefined) u.set('tm', String(newM))
-    input.userRateTtl(ceil((Math.max(newS ?? 0, newM ?? 0) - now) / 1000) + 1000)
+  const { second, minute } = rates
+  if (rates.shared && (second || minute)) {
+    const user = input.userRate()
+    if (second) user.set('ts', String(second.tat))
+    if (minute) user.set('tm', String(minute.tat))
+    const fullAgain = Math.max(second?.tat ?? 0, minute?.tat ?? 0) - input.nowMicros
+    input.userRateTtl(Math.ceil(fullAgain / 1000) + 1000)
   } else {
-    if (newS !== undefined) hot.set('ts', String(newS))
-    if (newM !== undefined) hot.set('tm', String(newM))
+    if (second) hot.set('ts', String(second.tat))
+    if (minute) hot.set('tm', String(minute.tat))
   }
-  if (anyReads || ringDel.length > 0 || ringSet.length > 0) {
-    const ring = input.ring()
-    for (const state of [d, w, m]) for (const field of state?.reads ?? []) ring.delete(field)
-    for (const field of ringDel) ring.delete(field)
-    if (ringSet.length > 0) {
-      for (const [field, value] of ringSet) ring.set(field, String(value))
-      input.ringTtl(31 * 86400000)
-    }
-  }
-  out.push(input.record ?? '', f('rv') ?? '')
-  if (ctScopes !== undefined) out.push(ctScopes)
-  return out
+  moveClosedBuckets(input, windows)
+}
+
+function moveClosedBuckets(input: MemoryVerifyInput, windows: OpenWindow[]): void {
+  if (!windows.some((w) => w.closed.length > 0 || w.dropped.length > 0 || w.moved !== null)) return
+  const ring = input.ring()
+  for (const w of windows) for (const name of [...w.closed, ...w.dropped]) ring.delete(name)
+  const moved = windows.flatMap((w) => (w.moved ? [w.moved] : []))
+  for (const [name, count] of moved) ring.set(name, String(count))
+  if (moved.length > 0) input.ringTtl(RING_TTL_MS)
 }

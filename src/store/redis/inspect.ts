@@ -1,7 +1,7 @@
 // Reads every Redis key behind one API key, with its type, TTL and raw fields: what the script sees.
 
 import type { Cluster, Redis } from 'ioredis'
-import { TAG_LENGTH } from '../../token/format'
+import { TAG_LENGTH } from '../../token'
 import type { RedisKeyNames } from './key-names'
 
 export interface InspectedEntry {
@@ -132,7 +132,7 @@ async function inspectOne(
   return { key, role, type, ttl_ms: ttl, entries }
 }
 
-/** Config first (README order), then counters, then ring slots in numeric order. */
+/** Config first (the order of docs/redis-layout.md), then counters, then ring slots in numeric order. */
 function byFieldOrder(a: string, b: string): number {
   const rank = (f: string): [number, string, number] => {
     const known = Object.keys(MEANINGS).indexOf(f)

@@ -1,7 +1,7 @@
 // Many keys at once on Redis: records, limits and versions read in one pipeline.
 
 import type { Cluster, Redis } from 'ioredis'
-import { TAG_LENGTH } from '../../token/format'
+import { TAG_LENGTH } from '../../token'
 import type { ApiKey } from '../../types'
 import { limitsFromHot } from '../stored-key'
 import type { KeyRecord } from '../types'

@@ -1,6 +1,8 @@
 // RedisStore's audit trail: one capped Redis Stream, `{prefix}audit` (XADD MAXLEN ~), read newest first.
 
 import type { Cluster, Redis } from 'ioredis'
+import type { ResolvedAuditLogCaps } from '../audit-caps'
+import type { AuditChanges } from '../audit-records'
 import {
   type AuditAction,
   type AuditEntry,
@@ -9,9 +11,7 @@ import {
   type AuditRecord,
   type AuditTargetType,
   matchesAudit,
-} from '../../audit/audit-log'
-import type { AuditChanges } from '../../audit/changes'
-import type { ResolvedAuditLogCaps } from '../audit-caps'
+} from '../audit-records'
 import { withTimeout } from '../with-timeout'
 
 export interface RedisAuditContext {

@@ -1,7 +1,7 @@
 // RedisStore's request log: one Redis Stream per key, capped by count (MAXLEN) and age (MINID), with a TTL.
 
 import type { Cluster, Redis } from 'ioredis'
-import { TAG_LENGTH } from '../../token/format'
+import { TAG_LENGTH } from '../../token'
 import type { RequestLogEntry, RequestPage } from '../../types'
 import type { ResolvedRequestLogCaps } from '../request-log-caps'
 import { toRequestRecord } from '../request-record'

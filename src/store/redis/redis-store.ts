@@ -1,24 +1,25 @@
 // RedisStore: the production store. One EVALSHA per verification; cluster-safe key names.
 
 import { type Cluster, Redis } from 'ioredis'
-import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../../audit/audit-log'
-import { EXPIRED_TOKEN_KEPT_MS } from '../../keys/client-tokens'
-import { flushRequestLogs } from '../../request-log/request-logger'
-import { TAG_LENGTH } from '../../token/format'
+import { TAG_LENGTH } from '../../token'
 import type { Plan, RequestLogEntry, RequestPage } from '../../types'
 import { type AuditLogCaps, resolveAuditLogCaps } from '../audit-caps'
+import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
+import { runCloseHooks } from '../close-hooks'
 import { type RequestLogCaps, resolveRequestLogCaps } from '../request-log-caps'
 import { loadedKey } from '../stored-key'
-import type {
-  DeleteOutcome,
-  KeyRecord,
-  KeyWrite,
-  LoadedKey,
-  Store,
-  VerifyRequest,
-  VersionedPlan,
-  WriteOutcome,
+import {
+  type DeleteOutcome,
+  EXPIRED_TOKEN_KEPT_MS,
+  type KeyRecord,
+  type KeyWrite,
+  type LoadedKey,
+  type SharedRedis,
+  type Store,
+  type VerifyRequest,
+  type VersionedPlan,
+  type WriteOutcome,
 } from '../types'
 import { decodeVerdict, type RawVerdict, type Verdict } from '../verdict'
 import { unavailable, withTimeout } from '../with-timeout'
@@ -262,8 +263,12 @@ export class RedisStore implements Store {
     )
   }
 
+  sharedRedis(): SharedRedis {
+    return { client: this.client, prefix: this.prefix }
+  }
+
   async close(): Promise<void> {
-    await flushRequestLogs(this)
+    await runCloseHooks(this)
     if (this.ownsClient) this.client.disconnect()
   }
 }

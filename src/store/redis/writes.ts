@@ -1,7 +1,7 @@
 // Admin writes on Redis: each one a short script that applies only at the version it was computed from.
 
 import type { Cluster, Redis } from 'ioredis'
-import { TAG_LENGTH } from '../../token/format'
+import { TAG_LENGTH } from '../../token'
 import type { Plan } from '../../types'
 import { recordVersion } from '../hot-fields'
 import type { DeleteOutcome, KeyWrite, VersionedPlan, WriteOutcome } from '../types'

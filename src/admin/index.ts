@@ -1,0 +1,4 @@
+// admin: the folder's public face; other folders import from here only.
+
+export * from './options'
+export * from './router'

@@ -1,0 +1,5 @@
+// ip-block: the folder's public face; other folders import from here only.
+
+export * from './failure-counts'
+export * from './ip-blocker'
+export * from './ip-group'

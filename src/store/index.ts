@@ -1,0 +1,15 @@
+// store: the folder's public face; other folders import from here only.
+
+export * from './audit-caps'
+export * from './audit-records'
+export * from './bounded-verify'
+export * from './close-hooks'
+export * from './default-store'
+export * from './hot-fields'
+export * from './memory/memory-store'
+export * from './redis/inspect'
+export * from './redis/redis-store'
+export * from './request-log-caps'
+export * from './types'
+export * from './verdict'
+export * from './with-timeout'

@@ -1,0 +1,6 @@
+// token: the folder's public face; other folders import from here only.
+
+export * from './base62'
+export * from './crc32'
+export * from './format'
+export * from './scopes'

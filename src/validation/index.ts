@@ -1,0 +1,4 @@
+// validation: the folder's public face; other folders import from here only.
+
+export * from './options'
+export * from './parse-input'
