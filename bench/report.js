@@ -42,7 +42,7 @@ function printResults({ rounds, variants, isolated, memory, goals }) {
   }
   if (memory) printMemory(memory)
   if (goals.length > 0) {
-    log('\nTargets (issue 5)')
+    log('\nTargets (hot path)')
     log(targetTable(goals, false))
   }
 }

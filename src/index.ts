@@ -38,8 +38,10 @@ export {
   type RequestLogOptions,
 } from './request-log'
 export type {
+  AdminStore,
   AuditLogCaps,
   DeleteOutcome,
+  GuardStore,
   KeyRecord,
   KeyWrite,
   LoadedKey,

@@ -3,16 +3,14 @@
 import fc from 'fast-check'
 import { KeyManager, MemoryStore, RedisStore, type Verdict } from '../src'
 import { hashToken, parseToken } from '../src/token'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from './harness/redis'
+import { deletePrefix, testRedisUrl, uniquePrefix } from './harness/redis'
 
 const HOUR = 3600000
 
 describe('MemoryStore and RedisStore agree', () => {
   const prefix = uniquePrefix()
   afterAll(async () => {
-    const client = newClient()
-    await cleanPrefix(client, prefix)
-    client.disconnect()
+    await deletePrefix(prefix)
   })
 
   it('on random traffic over days, with every limit set', async () => {

@@ -1,7 +1,7 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard, KeyManager, MemoryStore, RedisStore } from '../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from './harness/redis'
+import { deletePrefix, testRedisUrl, uniquePrefix } from './harness/redis'
 
 describe.each(['memory', 'redis'])('smoke on %s', (kind) => {
   const prefix = uniquePrefix()
@@ -9,9 +9,7 @@ describe.each(['memory', 'redis'])('smoke on %s', (kind) => {
     kind === 'memory' ? new MemoryStore() : new RedisStore({ url: testRedisUrl(), prefix })
   afterAll(async () => {
     if (kind === 'redis') {
-      const c = newClient()
-      await cleanPrefix(c, prefix)
-      c.disconnect()
+      await deletePrefix(prefix)
     }
     await store.close()
   })

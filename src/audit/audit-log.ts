@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { IpBlock } from '../ip-block'
 import type { ClientToken, Page } from '../keys'
 import { pageQuerySchema } from '../keys'
-import type { Store } from '../store'
+import type { AdminStore } from '../store'
 import {
   AUDIT_ACTIONS,
   AUDIT_TARGET_TYPES,
@@ -43,7 +43,7 @@ const fieldsOf = (o: object): Record<string, unknown> => ({ ...o }) as Record<st
 
 /** Records admin actions in a store's audit trail, and reads it back. */
 export class AuditLog {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: AdminStore) {}
 
   /** Appends one record, stamped with the store's time. */
   async record(

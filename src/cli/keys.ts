@@ -1,7 +1,6 @@
 // `keyguard keys …`: create, list, get, update, delete, regenerate, usage and requests of API keys.
 
 import { type Command, Option } from 'commander'
-import type { ApiKey, RequestPage, Usage } from '../types'
 import { globalOptions, recordAudit, withStore } from './context'
 import {
   type Clearable,
@@ -18,7 +17,8 @@ import {
   stringOrNone,
   userId,
 } from './flags'
-import { fields, limits, print, table } from './format'
+import { fields, print, table } from './format'
+import { keyPairs, requestsText, usageText } from './key-text'
 
 interface KeyFlags extends LimitFlags {
   keyId?: string
@@ -40,28 +40,6 @@ interface ListFlags {
   category?: string
   userId?: string
   planId?: string
-}
-
-export function keyPairs(key: ApiKey & { api_key?: string }): Array<[string, unknown]> {
-  const pairs: Array<[string, unknown]> = [
-    ['id', key.id],
-    ['type', key.type],
-    ['name', key.name],
-    ['user_id', key.user_id],
-    ['plan_id', key.plan_id],
-    ['status', key.status],
-    ['category', key.category],
-    ['scopes', key.scopes.join(', ')],
-    ['metadata', Object.keys(key.metadata).length > 0 ? key.metadata : null],
-    ['expires_at', key.expires_at],
-    ['quotas', limits(key.quotas)],
-    ['rate', limits(key.rate)],
-    ['created_at', key.created_at],
-    ['updated_at', key.updated_at],
-    ['last_used_at', key.last_used_at],
-  ]
-  if (key.api_key !== undefined) pairs.push(['api_key', key.api_key])
-  return pairs
 }
 
 const SECRET_NOTE = 'Store the api_key now: it is shown only this once.\n'
@@ -116,41 +94,6 @@ function keyInput(o: KeyFlags): Record<string, unknown> {
       rate: rateOf(o),
     }),
   }
-}
-
-function usageText(usage: Usage): string {
-  const head =
-    usage.limit === null
-      ? `No quota on this key; ${usage.total_requests} credit(s) used in all.`
-      : `${usage.current_usage} of ${usage.limit} used this ${usage.period}, ${usage.remaining} remaining` +
-        (usage.reset_time ? `, resets ${usage.reset_time}` : '')
-  if (usage.windows.length === 0) return head
-  return `${head}\n\n${table(
-    ['PERIOD', 'USED', 'LIMIT', 'REMAINING', 'RESET'],
-    usage.windows.map((w) => [
-      w.period,
-      String(w.used),
-      String(w.limit),
-      String(w.remaining),
-      w.reset_time,
-    ]),
-  )}`
-}
-
-function requestsText(page: RequestPage): string {
-  const rows = page.requests.map((r) => [
-    r.timestamp,
-    r.method,
-    r.endpoint,
-    r.status,
-    String(r.status_code),
-    r.reason,
-    String(r.duration_ms),
-    r.ip_address,
-    String(r.credits),
-  ])
-  const head = ['TIME', 'METHOD', 'ENDPOINT', 'STATUS', 'CODE', 'REASON', 'MS', 'IP', 'CREDITS']
-  return `${table(head, rows)}\n${page.count} request(s) logged`
 }
 
 export function keysCommand(program: Command): void {

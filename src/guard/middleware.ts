@@ -3,8 +3,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { KeyguardConfigError, StoreUnavailableError } from '../errors'
 import { ipBlockerFor, ipGroup } from '../ip-block'
-import { requestLogBatcher, trackRequest } from '../request-log'
-import type { Verdict, VerifyRequest } from '../store'
+import { requestLogBatcher } from '../request-log'
+import type { GuardStore, Verdict, VerifyRequest } from '../store'
 import { defaultStore, isSelfBounded, withTimeout } from '../store'
 import { hashToken, parseToken } from '../token'
 import {
@@ -21,12 +21,25 @@ import {
   STORE_UNAVAILABLE,
   send,
 } from './answers'
-import { readCredentials } from './credentials'
-import { setRateLimitHeaders } from './headers'
 import { type ApiKeyGuardOptions, resolveGuardOptions } from './options'
-import { setApiKey } from './req-api-key'
+import { setApiKey, setRateLimitHeaders, trackRequest } from './response'
 
-export type { ApiKeyContext } from './req-api-key'
+export type { ApiKeyContext } from './response'
+
+const BEARER = /^bearer[ \t]+([^ \t]+)[ \t]*$/i
+
+/** The presented token: `Authorization: Bearer <token>` (any case) or `X-API-Key`. */
+function readCredentials(req: Request): string | null {
+  const auth = req.headers.authorization
+  if (typeof auth === 'string') {
+    const match = BEARER.exec(auth)
+    if (match?.[1]) return match[1]
+  }
+  const header = req.headers['x-api-key']
+  const value = Array.isArray(header) ? header[0] : header
+  if (typeof value === 'string' && value.trim() !== '') return value.trim()
+  return null
+}
 
 const retryAfter = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)))
 
@@ -35,7 +48,7 @@ const ignore = (): void => {}
 
 export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   const config = resolveGuardOptions(options)
-  const store = config.store ?? defaultStore()
+  const store: GuardStore = config.store ?? defaultStore()
   const log = requestLogBatcher(store, config.requestLog)
   const blocker = config.ipBlock === false ? null : ipBlockerFor(store, config.ipBlock)
   const { prefix, scopes, cost, tokenTypes, timeout } = config
@@ -94,16 +107,26 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
     send(res, refusal)
   }
 
+  // Whether the store bounds its own calls, looked up again only if its verify method is replaced.
+  let checked: typeof store.verify | null = null
+  let selfBounded = false
   /** The store call, bounded once: by the store itself when it honours the timeout, else here. */
   const verify = (request: VerifyRequest): Promise<Verdict> => {
     const method = store.verify
+    if (method !== checked) {
+      checked = method
+      selfBounded = isSelfBounded(method)
+    }
     const pending = method.call(store, request, timeout)
-    return isSelfBounded(method) ? pending : withTimeout(pending, timeout, 'The key store')
+    return selfBounded ? pending : withTimeout(pending, timeout, 'The key store')
   }
 
   return async function keyguard(req: Request, res: Response, next: NextFunction): Promise<void> {
-    // Only a process that knows of some block pays for the IP lookup (and an await).
-    if (blocker?.hasBlocks() && (await blocked(res, ipGroup(req.ip)))) return
+    // Only a process that knows of some block pays for the IP lookup (and an await); reading the
+    // map's size runs no code of the blocker's.
+    if (blocker !== null && blocker.local.size > 0 && (await blocked(res, ipGroup(req.ip)))) {
+      return
+    }
     const token = readCredentials(req)
     if (token === null) {
       res.setHeader('WWW-Authenticate', 'Bearer')

@@ -84,3 +84,15 @@ export class FailureCounts {
     for (const [group, w] of this.windows) if (w.end <= now) this.windows.delete(group)
   }
 }
+
+/** Adds `group` as the newest entry; past the cap, drops ended entries, then the oldest. */
+export function setBounded<V>(
+  map: Map<string, V>,
+  group: string,
+  value: V,
+  ended: (v: V) => boolean,
+) {
+  map.delete(group)
+  map.set(group, value)
+  trimOldest(map, MAX_TRACKED_GROUPS, ended)
+}

@@ -3,3 +3,5 @@
 export * from './failure-counts'
 export * from './ip-blocker'
 export * from './ip-group'
+export * from './options'
+export * from './registry'

@@ -2,85 +2,33 @@
 
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
 import { KeyguardConfigError } from '../errors'
-import type { SharedRedis, Store } from '../store'
+import type { GuardStore, SharedRedis } from '../store'
 import { withTimeout } from '../store'
-import { FailureCounts, MAX_TRACKED_GROUPS, trimOldest } from './failure-counts'
+import { FailureCounts, setBounded } from './failure-counts'
+import { type IpBlock, type IpBlockOptions, named, type Settings, settingsOf } from './options'
+import { addSharedBlock, sharedBlocks } from './shared-blocks'
 
-export interface IpBlockOptions {
-  /** Failed authentications from one IP (or IPv6 /64) that trigger a block. Defaults to 20. */
-  failures?: number
-  /** Window the failures are counted in, in seconds. Defaults to 600. */
-  window?: number
-  /** Block duration, in seconds. Defaults to 900. */
-  block?: number
-  /** How long a process trusts its in-memory copy of a block before re-reading it, in seconds. Defaults to 5. */
-  recheck?: number
-}
-
-export interface IpBlock {
-  ip: string
-  blocked_until: string
-}
-
-interface LocalBlock {
+export interface LocalBlock {
   until: number
   checkedAt: number
 }
 
-/** How often failure counts are written to Redis, in ms (off the request path). */
-export const FLUSH_INTERVAL_MS = 1000
-/** Bound on the background Redis writes when `fail()` is not given one, in ms. */
-const DEFAULT_TIMEOUT_MS = 500
-
-const REGISTRY = new WeakMap<Store, IpBlocker>()
+export const FLUSH_INTERVAL_MS = 1000 // failure counts reach Redis this often (ms), off the request path
+const DEFAULT_TIMEOUT_MS = 500 // bounds background Redis writes when fail() is given no timeout
 
 /**
- * The blocker of a store: guards and the admin API on one store share it. Options named by any
- * guard apply whatever the order the guards (and adminRouter) were created in; two guards naming
- * different ones is a configuration error, as they share one count per IP.
- */
-export function ipBlockerFor(store: Store, options: IpBlockOptions = {}): IpBlocker {
-  const blocker = REGISTRY.get(store)
-  if (!blocker) {
-    const created = new IpBlocker(store, options)
-    REGISTRY.set(store, created)
-    return created
-  }
-  blocker.adopt(options)
-  return blocker
-}
-
-type Settings = Required<IpBlockOptions>
-
-const settingsOf = (o: IpBlockOptions): Settings => ({
-  failures: o.failures ?? 20,
-  window: o.window ?? 600,
-  block: o.block ?? 900,
-  recheck: o.recheck ?? 5,
-})
-
-const named = (o: IpBlockOptions): boolean => Object.values(o).some((value) => value !== undefined)
-
-/** Adds `group` as the newest entry; past the cap, drops ended entries, then the oldest. */
-function setBounded<V>(map: Map<string, V>, group: string, value: V, ended: (v: V) => boolean) {
-  map.delete(group)
-  map.set(group, value)
-  trimOldest(map, MAX_TRACKED_GROUPS, ended)
-}
-
-/**
- * Counts failed authentications per IP group in memory, so that counting one costs no store
- * call: a process's own count blocks at once. With RedisStore the counts are added to a shared
- * count in Redis (rate-limiter-flexible's `ip-fail` key) in batches, about once a second, so
- * failures spread over several processes block too, at the flush that crosses the threshold.
+ * Counts failed authentications per IP group in memory (no store call; a process's own count
+ * blocks at once) and, with RedisStore, adds them about once a second to a shared count
+ * (rate-limiter-flexible's `ip-fail` key), so failures spread over processes block too.
  */
 export class IpBlocker {
   failures = 20
   blockSeconds = 900
-  /** The shared count on RedisStore; null on MemoryStore, which counts in memory only. */
+  /** The shared count on RedisStore; null on MemoryStore (memory only). */
   private limiter: RateLimiterRedis | null = null
   private readonly counts: FailureCounts
-  private readonly local = new Map<string, LocalBlock>()
+  /** Blocks this process knows of, by IP group (read-only outside): the guard reads its size per request. */
+  readonly local = new Map<string, LocalBlock>()
   /** MemoryStore's list of blocks (RedisStore keeps it in a sorted set). */
   private readonly memoryBlocks = new Map<string, number>()
   private windowMs = 600_000
@@ -96,7 +44,7 @@ export class IpBlocker {
   /** True once options were named (not only defaults). */
   private explicit = false
 
-  constructor(store: Store, options: IpBlockOptions = {}) {
+  constructor(store: GuardStore, options: IpBlockOptions = {}) {
     this.redis = store.sharedRedis()
     this.counts = new FailureCounts()
     this.configure(options)
@@ -230,16 +178,11 @@ export class IpBlocker {
       setBounded(this.memoryBlocks, group, until, (end) => end <= now)
       return Promise.resolve()
     }
+    const { client } = this.redis
     const key = this.blocksKey
-    const client = this.redis.client
-    const written = this.limiter.block(group, this.blockSeconds).then(() =>
-      client
-        .multi()
-        .zremrangebyscore(key, '-inf', Date.now())
-        .zadd(key, until, group)
-        .pexpire(key, this.blockSeconds * 1000)
-        .exec(),
-    )
+    const written = this.limiter
+      .block(group, this.blockSeconds)
+      .then(() => addSharedBlock(client, key, group, until, this.blockSeconds))
     const write = withTimeout(written, this.timeoutMs, 'IP block write').then(
       () => undefined,
       () => undefined, // Redis down: the block holds in this process all the same.
@@ -323,10 +266,7 @@ export class IpBlocker {
     const now = Date.now()
     let entries: Array<[string, number]>
     if (this.blocksKey && this.redis) {
-      const flat = await this.redis.client.zrangebyscore(this.blocksKey, now, '+inf', 'WITHSCORES')
-      entries = []
-      for (let i = 0; i + 1 < flat.length; i += 2)
-        entries.push([flat[i] as string, Number(flat[i + 1])])
+      entries = await sharedBlocks(this.redis.client, this.blocksKey, now)
     } else {
       entries = [...this.memoryBlocks].filter(([, until]) => until > now)
     }

@@ -1,7 +1,7 @@
 // Client tokens (`kg_ct_…`): short-lived, browser-safe, minted from an sk key and billed to it.
 
 import { KeyguardError, notFound, validationError } from '../errors'
-import type { LoadedKey, Store } from '../store'
+import type { AdminStore, LoadedKey } from '../store'
 import { grantsScope, hashToken, isKeyId, mintToken } from '../token'
 import type { ApiKey } from '../types'
 import { parseInput } from '../validation'
@@ -38,7 +38,7 @@ export class ClientTokens {
   private readonly maxTtl: number
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AdminStore,
     private readonly prefix: string,
     options: ClientTokenOptions = {},
   ) {

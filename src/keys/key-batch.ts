@@ -1,9 +1,9 @@
 // Reads of many keys: the store's batch method when it has one, else key by key.
 
-import type { KeyRecord, Store } from '../store'
+import type { AdminStore, KeyRecord } from '../store'
 
 export async function loadKeyRecords(
-  store: Store,
+  store: AdminStore,
   ids: readonly string[],
 ): Promise<Array<KeyRecord | null>> {
   if (store.loadKeyRecords) return store.loadKeyRecords(ids)

@@ -1,6 +1,6 @@
 // KeyManager: keys and plans. REST, CLI and TypeScript callers all go through it.
 
-import { conflict, KeyguardError, notFound, planNotFound } from '../errors'
+import { KeyguardError, notFound, planNotFound } from '../errors'
 import { effectiveLimits } from '../limits'
 import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store'
 import { defaultStore, recordFields, secretFields } from '../store'
@@ -9,6 +9,7 @@ import type { ApiKey, ApiKeyWithSecret, RequestPage, Usage } from '../types'
 import { parseInput } from '../validation'
 import { type ClientTokenOptions, ClientTokens } from './client-tokens'
 import { loadKeyRecords } from './key-batch'
+import { definedOnly, type Edited, staleVersion, type WriteOptions } from './key-writes'
 import { PlanManager } from './plan-manager'
 import { syncKeyToPlan } from './plan-sync'
 import { retryStale, STALE } from './retry-write'
@@ -40,6 +41,8 @@ export interface Page<T> {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
+
+export type { Edited, WriteOptions } from './key-writes'
 
 export class KeyManager {
   readonly store: Store
@@ -299,27 +302,4 @@ export class KeyManager {
     if (!plan) throw planNotFound(planId)
     return plan
   }
-}
-
-/** Options of a single-key write. */
-export interface WriteOptions {
-  /** Apply only if the key is still at this version (the REST API's `If-Match`); else 409 CONFLICT. */
-  ifMatch?: number
-}
-
-/** What `edit` returns: the written key, the key before the write, and the new version. */
-export interface Edited {
-  data: ApiKey
-  before: ApiKey
-  version: number
-}
-
-const staleVersion = (id: string, ifMatch: number | undefined): KeyguardError =>
-  conflict('The API key changed since the version this request names (If-Match); read it again', {
-    id,
-    if_match: ifMatch,
-  })
-
-function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }

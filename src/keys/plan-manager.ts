@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { KeyguardError, planNotFound, validationError } from '../errors'
-import type { Store, VersionedPlan } from '../store'
+import type { AdminStore, VersionedPlan } from '../store'
 import { encodeBase62 } from '../token'
 import type { Plan } from '../types'
 import { parseInput } from '../validation'
@@ -26,7 +26,7 @@ export interface PlanUpdateOptions {
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 export class PlanManager {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: AdminStore) {}
 
   async create(input: PlanCreateInput): Promise<{ data: Plan }> {
     const body = parseInput(planCreateSchema, input)

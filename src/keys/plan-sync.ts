@@ -1,7 +1,7 @@
 // Keeps a key's effective limits in step with its plan, whichever of a key write and a plan edit lands last.
 
 import { effectiveLimits } from '../limits'
-import type { KeyRecord, Store, VersionedPlan } from '../store'
+import type { AdminStore, KeyRecord, VersionedPlan } from '../store'
 import { limitFields } from '../store'
 import { retryStale, STALE } from './retry-write'
 
@@ -10,7 +10,7 @@ import { retryStale, STALE } from './retry-write'
  * plan and holds limits of an older version. Returns false when the key moved on (newer write).
  */
 export async function writePlanLimits(
-  store: Store,
+  store: AdminStore,
   found: KeyRecord,
   { plan, version }: VersionedPlan,
 ): Promise<'done' | 'stale'> {
@@ -31,7 +31,7 @@ export async function writePlanLimits(
  * limits from a plan, and for each key a plan edit could not rewrite at the first try: a plan
  * saved after the key's write is then applied here, or by the plan edit that saved it.
  */
-export async function syncKeyToPlan(store: Store, id: string): Promise<void> {
+export async function syncKeyToPlan(store: AdminStore, id: string): Promise<void> {
   await retryStale(`The limits of key ${id}`, async () => {
     const loaded = await store.loadKey(id)
     if (!loaded || loaded.key.plan_id === null) return undefined

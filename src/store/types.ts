@@ -86,7 +86,8 @@ export interface SharedRedis {
   prefix: string
 }
 
-export interface Store {
+/** What the guard needs of a store: one verification per request, and the request log's writes. */
+export interface GuardStore {
   /**
    * Verifies a token and charges its limits in one atomic step. `timeoutMs` bounds the call in
    * place of the store's default (RedisStore: `commandTimeout`); the guard passes its `timeout`.
@@ -94,9 +95,22 @@ export interface Store {
   verify(request: VerifyRequest, timeoutMs?: number): Promise<Verdict>
   /** The store's clock, in milliseconds since the epoch. */
   now(): Promise<number>
+  /** Appends logged requests (batched by the guard, off the request path), capped per key. */
+  appendRequests(entries: readonly RequestLogEntry[]): Promise<void>
+  /** The Redis connection behind the store, or null for a store of this process only. */
+  sharedRedis(): SharedRedis | null
+  close(): Promise<void>
+}
+
+/** What KeyManager, the admin API and the CLI need: records, plans, client tokens, logs, audit. */
+export interface AdminStore {
+  /** The store's clock, in milliseconds since the epoch. */
+  now(): Promise<number>
   /** Applies one key write atomically, if the key is still at the version it expects. */
   writeKey(write: KeyWrite): Promise<WriteOutcome>
   loadKey(id: string): Promise<LoadedKey | null>
+  /** Optional: many keys' records and effective limits at once (pipelined). */
+  loadKeyRecords?(ids: readonly string[]): Promise<Array<KeyRecord | null>>
   /** Deletes a never-used key and all it stores, atomically; `expect` pins its version. */
   deleteKey(id: string, expect?: number): Promise<DeleteOutcome>
   listKeyIds(): Promise<string[]>
@@ -121,20 +135,17 @@ export interface Store {
     expiresMs: number,
     scopes: readonly string[],
   ): Promise<'ok' | 'stale'>
-  close(): Promise<void>
-  /** The Redis connection behind the store, or null for a store of this process only. */
-  sharedRedis(): SharedRedis | null
-  /** Appends logged requests (batched by the guard, off the request path), capped per key. */
-  appendRequests(entries: readonly RequestLogEntry[]): Promise<void>
   /** A key's logged requests, newest first, with the number kept. */
   requests(id: string, page: { page: number; limit: number }): Promise<RequestPage>
   /** Appends an admin action to the audit trail (capped); returns it with the id the store gave it. */
   appendAudit(entry: AuditEntry): Promise<AuditRecord>
   /** The audit trail, newest first, filtered, with the number of matches. */
   audit(query: AuditQuery): Promise<AuditPage>
-  /** Optional: many keys' records and effective limits at once (pipelined). */
-  loadKeyRecords?(ids: readonly string[]): Promise<Array<KeyRecord | null>>
+  close(): Promise<void>
 }
+
+/** The one interface every backend implements: RedisStore and MemoryStore are both. */
+export interface Store extends GuardStore, AdminStore {}
 
 /** A key's record and effective limits, without its counters, with its versions. */
 export interface KeyRecord {

@@ -2,7 +2,7 @@
 
 import express from 'express'
 import { adminRouter, ensureAdminKey, KeyManager, MemoryStore } from '../../src'
-import { call } from './harness'
+import { call } from '../harness/admin'
 
 describe('ensureAdminKey', () => {
   it('creates a pat with the admin scope on an empty store, then never again', async () => {

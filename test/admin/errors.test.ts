@@ -9,7 +9,7 @@ import {
   MemoryStore,
   StoreUnavailableError,
 } from '../../src'
-import { call, useAdmin } from './harness'
+import { call, useAdmin } from '../harness/admin'
 
 describe('adminRouter auth', () => {
   const h = useAdmin('memory')

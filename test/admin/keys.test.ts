@@ -3,7 +3,8 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard } from '../../src'
-import { call, STORE_KINDS, useAdmin } from './harness'
+import { call, useAdmin } from '../harness/admin'
+import { STORE_KINDS } from '../harness/stores'
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 

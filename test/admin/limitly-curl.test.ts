@@ -3,7 +3,7 @@
 import express, { type Express } from 'express'
 import request from 'supertest'
 import { adminRouter, apiKeyGuard, flushRequestLogs, KeyManager, RedisStore } from '../../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
+import { deletePrefix, testRedisUrl, uniquePrefix } from '../harness/redis'
 
 const LIMITLY_HOST = 'https://api.limitly.dev'
 const LIMITLY_TOKEN = 'lk_1234567890abcdef1234567890abcdef'
@@ -114,9 +114,7 @@ describe("Limitly's curl examples against adminRouter", () => {
   let token = ''
   afterAll(async () => {
     await store.close()
-    const client = newClient()
-    await cleanPrefix(client, prefix)
-    client.disconnect()
+    await deletePrefix(prefix)
   })
   beforeAll(async () => {
     token = (await keys.create({ name: 'Account token', scopes: ['admin'] })).data.api_key

@@ -3,7 +3,7 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard, KeyManager, RedisStore } from '../../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
+import { deletePrefix, testRedisUrl, uniquePrefix } from '../harness/redis'
 
 describe('plan edit over many keys (Redis)', () => {
   const prefix = uniquePrefix()
@@ -11,9 +11,7 @@ describe('plan edit over many keys (Redis)', () => {
   const keys = new KeyManager(store)
   afterAll(async () => {
     await store.close()
-    const client = newClient()
-    await cleanPrefix(client, prefix)
-    client.disconnect()
+    await deletePrefix(prefix)
   })
 
   it('rewrites every key in batches and reports progress after each', async () => {

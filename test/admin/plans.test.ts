@@ -3,7 +3,8 @@
 import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard } from '../../src'
-import { call, STORE_KINDS, useAdmin } from './harness'
+import { call, useAdmin } from '../harness/admin'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('adminRouter /plans (%s store)', (kind) => {
   const h = useAdmin(kind)

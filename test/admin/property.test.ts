@@ -2,7 +2,8 @@
 
 import fc from 'fast-check'
 import request from 'supertest'
-import { call, STORE_KINDS, useAdmin } from './harness'
+import { call, useAdmin } from '../harness/admin'
+import { STORE_KINDS } from '../harness/stores'
 
 const RUNS = { memory: 300, redis: 80 } as const
 

@@ -2,49 +2,27 @@
 
 import express from 'express'
 import request from 'supertest'
-import {
-  adminRouter,
-  apiKeyGuard,
-  KeyManager,
-  MemoryStore,
-  RedisStore,
-  type Store,
-} from '../../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
-import { call } from './harness'
+import { adminRouter, apiKeyGuard } from '../../src'
+import { call } from '../harness/admin'
+import { STORE_KINDS, useStoreOf } from '../harness/stores'
 
-describe.each(['memory', 'redis'] as const)('usage over REST (%s store)', (kind) => {
-  const prefix = uniquePrefix()
+describe.each(STORE_KINDS)('usage over REST (%s store)', (kind) => {
   let now = Date.parse('2026-05-06T10:30:00Z')
-  let store: Store
-  let keys: KeyManager
+  const s = useStoreOf(kind, { clock: () => now })
   let admin: string
   beforeAll(async () => {
-    store =
-      kind === 'memory'
-        ? new MemoryStore({ clock: () => now })
-        : new RedisStore({ url: testRedisUrl(), prefix, clock: () => now })
-    keys = new KeyManager(store)
-    admin = (await keys.create({ name: 'admin', scopes: ['admin'] })).data.api_key
-  })
-  afterAll(async () => {
-    await store.close()
-    if (kind === 'redis') {
-      const client = newClient()
-      await cleanPrefix(client, prefix)
-      client.disconnect()
-    }
+    admin = (await s.keys.create({ name: 'admin', scopes: ['admin'] })).data.api_key
   })
   const apps = () => ({
-    admin: express().use('/admin', adminRouter({ store, guard: { requestLog: false } })),
-    api: express().get('/r', apiKeyGuard({ store, requestLog: false }), (_q, r) => {
+    admin: express().use('/admin', adminRouter({ store: s.store, guard: { requestLog: false } })),
+    api: express().get('/r', apiKeyGuard({ store: s.store, requestLog: false }), (_q, r) => {
       r.json({})
     }),
   })
 
   it('reports each quota window and puts the tightest one at the top level', async () => {
     const { admin: app, api } = apps()
-    const { data } = await keys.create({
+    const { data } = await s.keys.create({
       name: 'Metered',
       quotas: { total: 100, daily: 10, weekly: 50, monthly: 1000 },
     })
@@ -78,13 +56,13 @@ describe.each(['memory', 'redis'] as const)('usage over REST (%s store)', (kind)
 
   it('calendar windows reset at the next UTC boundary', async () => {
     const { admin: app, api } = apps()
-    await keys.plans.create({
+    await s.keys.plans.create({
       id: `cal-${kind}`,
       name: 'Calendar',
       quotas: { daily: 3 },
       quota_window: 'calendar',
     })
-    const { data } = await keys.create({ name: 'Calendar key', plan_id: `cal-${kind}` })
+    const { data } = await s.keys.create({ name: 'Calendar key', plan_id: `cal-${kind}` })
     await request(api).get('/r').set('X-API-Key', data.api_key)
     const usage = (await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)).body.data
     expect(usage).toMatchObject({
@@ -101,7 +79,7 @@ describe.each(['memory', 'redis'] as const)('usage over REST (%s store)', (kind)
 
   it('a key without quotas has null Limitly fields and no windows', async () => {
     const { admin: app } = apps()
-    const { data } = await keys.create({ name: 'Unmetered', rate: { per_second: 5 } })
+    const { data } = await s.keys.create({ name: 'Unmetered', rate: { per_second: 5 } })
     const usage = (await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)).body.data
     expect(usage).toEqual({
       current_usage: 0,

@@ -67,13 +67,15 @@ describe('npm run bench (quick, partial run)', () => {
         expect(r.expectedShare).toBeGreaterThanOrEqual(0.995)
       }
     }
-    expect(output).toContain('Targets (issue 5)')
+    expect(output).toContain('Targets (hot path)')
   })
 
-  it('counts exactly one verification script call per request, and none for malformed tokens', () => {
+  it('counts at most one verification script call per request, and none for malformed tokens', () => {
     for (const scenario of ['hot', 'rejected']) {
       const r = round('f', scenario)
-      expect(r.limiterScriptCalls).toBe(r.server.requests)
+      // Requests of one tick share a call (up to 64 tokens each), never more than one each.
+      expect(r.limiterScriptCalls).toBeLessThanOrEqual(r.server.requests)
+      expect(r.limiterScriptCalls).toBeGreaterThanOrEqual(Math.ceil(r.server.requests / 64))
     }
     const malformed = round('f', 'malformed')
     expect(malformed.limiterScriptCalls).toBe(0)
@@ -83,7 +85,7 @@ describe('npm run bench (quick, partial run)', () => {
       expect(round('a', scenario).server.redisSent).toBe(0)
     }
     const once = results.targets.find(
-      (t) => t.variant === 'f' && t.target === 'exactly 1.0 script call per request',
+      (t) => t.variant === 'f' && t.target === 'at most 1.0 verify.lua call per request',
     )
     expect(once?.met).toBe(true)
   })

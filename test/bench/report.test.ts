@@ -73,20 +73,22 @@ describe('bench targets', () => {
     round('d', scenario, 900, { peer: 1000, usec: 5 }),
   ]
 
-  it('met when keyguard reaches the ratios, with exactly one verification per request', () => {
+  it('met when keyguard reaches the ratios, with at most one verification per request', () => {
     const rounds = report.derive([
       ...peers('hot'),
       ...peers('many'),
       ...peers('rejected'),
       ...peers('malformed'),
-      round('f', 'hot', 990, { verify: 1000, usec: 14 }),
-      round('f', 'many', 990, { verify: 1000, usec: 14 }),
-      round('f', 'rejected', 1000, { verify: 1000, usec: 14 }),
+      round('f', 'hot', 990, { verify: 1000, usec: 9 }),
+      // Batched: 1000 requests in 40 calls.
+      round('f', 'many', 990, { verify: 40, usec: 9 }),
+      round('f', 'rejected', 1000, { verify: 1000, usec: 9 }),
       round('f', 'malformed', 960),
     ])
     const goals = report.targets(rounds, null, null)
     expect(goals.filter((t) => t.variant === 'f').every((t) => t.met)).toBe(true)
-    expect(find(goals, 'exactly 1.0 script call')?.met).toBe(true)
+    expect(find(goals, 'at most 1.0 verify.lua call')?.met).toBe(true)
+    expect(find(goals, '≤ 1.05 script calls')?.met).toBe(true)
     expect(find(goals, 'malformed flood')?.met).toBe(true)
   })
 
@@ -100,7 +102,7 @@ describe('bench targets', () => {
       round('f', 'malformed', 990, { other: 1 }),
     ])
     const goals = report.targets(rounds, null, null)
-    expect(find(goals, 'exactly 1.0 script call')?.met).toBe(false)
+    expect(find(goals, 'at most 1.0 verify.lua call')?.met).toBe(false)
     expect(find(goals, 'malformed flood')?.met).toBe(false)
     expect(find(goals, 'rejected no slower')?.met).toBe(false)
   })
@@ -114,10 +116,12 @@ describe('bench targets', () => {
     ])
     const live = report
       .targets(rounds, null, null)
-      .filter((t) => t.variant === 'f' && t.target.startsWith("script µs/call ≤ 3× (d)'s, "))
+      .filter((t) => t.variant === 'f' && t.target.startsWith("script µs/call ≤ 2× (d)'s, "))
       .map((t) => t.target)
     expect(live).toEqual([
-      "script µs/call ≤ 3× (d)'s, one hot key (every EVALSHA, log.lua flushes included)",
+      "script µs/call ≤ 2× (d)'s, one hot key (every EVALSHA, log.lua flushes included)",
     ])
+    // One log call per request on top of the verifications: 2.0 calls per request in all.
+    expect(find(report.targets(rounds, null, null), '≤ 1.05 script calls')?.met).toBe(false)
   })
 })

@@ -1,9 +1,8 @@
 // `keyguard audit` through the real bin: changing commands are recorded as actor "cli", then read back.
 
 import type { AuditRecord } from '../../src/audit'
+import { secretOf } from '../harness/secrets'
 import { useCli } from './run'
-
-const secretOf = (token: string): string => token.slice(-28, -6)
 
 describe('keyguard audit', () => {
   const c = useCli()

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { RedisStore } from '../../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
+import { deletePrefix, testRedisUrl, uniquePrefix } from '../harness/redis'
 
 export const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js')
 
@@ -33,9 +33,7 @@ export function useCli() {
   const store = new RedisStore({ url: testRedisUrl(), prefix, commandTimeout: 5000 })
   afterAll(async () => {
     await store.close()
-    const client = newClient()
-    await cleanPrefix(client, prefix)
-    client.disconnect()
+    await deletePrefix(prefix)
   })
   return {
     prefix,

@@ -1,6 +1,7 @@
 // All-or-nothing: a rejected request consumes nothing from any limit.
 
-import { call, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('all-or-nothing (%s store)', (kind) => {
   const c = useStore(kind)

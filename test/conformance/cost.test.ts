@@ -1,6 +1,7 @@
 // The cost option: credits charged to the quotas, as a number or per request; rates charge 1.
 
-import { call, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('cost (%s store)', (kind) => {
   const c = useStore(kind)

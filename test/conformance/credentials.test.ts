@@ -2,7 +2,8 @@
 
 import request from 'supertest'
 import { mintToken, newKeyId } from '../../src/token'
-import { call, STORE_KINDS, useStore } from './stores'
+import { call, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 const INVALID = JSON.stringify({ error: 'Invalid API Key', code: 'INVALID_API_KEY' })
 

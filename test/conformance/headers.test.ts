@@ -1,6 +1,7 @@
 // RateLimit-Policy / RateLimit (IETF httpapi draft) on every answer that reached the limits; legacy X-RateLimit-*.
 
-import { call, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 const ALL_LIMITS = {
   rate: { per_second: 10, burst: 20, per_minute: 600 },

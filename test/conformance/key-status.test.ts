@@ -1,6 +1,7 @@
 // Inactive and expired keys: 401 with their own codes, on the very next request after a change.
 
-import { call, MINUTE, STORE_KINDS, useStore } from './stores'
+import { call, useStore } from '../harness/guard'
+import { MINUTE, STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('key status (%s store)', (kind) => {
   const c = useStore(kind)

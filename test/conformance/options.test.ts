@@ -1,7 +1,8 @@
 // apiKeyGuard options are validated once, at creation, with messages that say what to change.
 
 import { type ApiKeyGuardOptions, apiKeyGuard, KeyguardConfigError } from '../../src'
-import { STORE_KINDS, useStore } from './stores'
+import { useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('guard options (%s store)', (kind) => {
   const c = useStore(kind)

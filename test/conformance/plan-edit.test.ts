@@ -1,6 +1,7 @@
 // A plan edit (keys.plans.update) and a key's own limit change apply on the very next request.
 
-import { call, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('limit changes (%s store)', (kind) => {
   const c = useStore(kind)

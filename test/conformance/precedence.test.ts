@@ -1,6 +1,7 @@
 // When several limits fail, the answer names the one the client must wait longest for.
 
-import { call, DAY, HOUR, STORE_KINDS, useStore } from './stores'
+import { call, useStore } from '../harness/guard'
+import { DAY, HOUR, STORE_KINDS } from '../harness/stores'
 
 const quota = (period: string) => ({
   error: `Rate limit exceeded: quota ${period}`,

@@ -1,6 +1,7 @@
 // Calendar quota windows (plan quota_window "calendar"): reset at UTC midnight, Monday and the 1st.
 
-import { call, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('calendar quotas (%s store)', (kind) => {
   const c = useStore(kind)

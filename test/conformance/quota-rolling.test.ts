@@ -1,6 +1,7 @@
 // Rolling quota windows (daily, weekly, monthly): the edge of the window, and never over-admitting.
 
-import { call, DAY, HOUR, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { DAY, HOUR, STORE_KINDS } from '../harness/stores'
 
 const WINDOWS = [
   { period: 'daily', window: DAY, sub: HOUR, seconds: 86400 },

@@ -1,6 +1,7 @@
 // The all-time total quota: 401 QUOTA_EXCEEDED (or 429 by option), never resets, no Retry-After.
 
-import { call, DAY, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { DAY, STORE_KINDS } from '../harness/stores'
 
 const BODY = { error: 'Rate limit exceeded: quota total', code: 'QUOTA_EXCEEDED' }
 

@@ -1,6 +1,7 @@
 // Per-second rate with a burst (GCRA): the burst at once, then refill at the sustained rate.
 
-import { call, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 const PER_SECOND = 'You have exceeded the per-second rate limit on your subscription'
 

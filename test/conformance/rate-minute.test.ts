@@ -1,6 +1,7 @@
 // Per-minute cap: N at once, then one every 60/N seconds, with its own 429 message.
 
-import { call, MINUTE, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { MINUTE, STORE_KINDS } from '../harness/stores'
 
 const PER_MINUTE = 'You have exceeded the per-minute rate limit on your subscription'
 

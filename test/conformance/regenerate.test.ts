@@ -1,6 +1,7 @@
 // Regeneration: the old secret dies on the very next request, or when its grace period ends.
 
-import { call, MINUTE, STORE_KINDS, useStore } from './stores'
+import { call, useStore } from '../harness/guard'
+import { MINUTE, STORE_KINDS } from '../harness/stores'
 
 const INVALID = { error: 'Invalid API Key', code: 'INVALID_API_KEY' }
 

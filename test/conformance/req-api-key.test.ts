@@ -4,7 +4,8 @@ import express from 'express'
 import request from 'supertest'
 import { apiKeyGuard } from '../../src'
 import { hashToken } from '../../src/token'
-import { call, STORE_KINDS, useStore } from './stores'
+import { call, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('req.apiKey (%s store)', (kind) => {
   const c = useStore(kind)

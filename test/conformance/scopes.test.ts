@@ -1,6 +1,7 @@
 // Route scopes: 403 INSUFFICIENT_SCOPE unless the key holds each one, directly or by wildcard.
 
-import { call, STORE_KINDS, useStore } from './stores'
+import { call, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('scopes (%s store)', (kind) => {
   const c = useStore(kind)

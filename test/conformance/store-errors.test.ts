@@ -1,32 +1,11 @@
 // A failing or hanging store: 503 STORE_UNAVAILABLE with Retry-After (fail-closed), or fail-open.
 
 import request from 'supertest'
-import type { Store } from '../../src'
-import { call, STORE_KINDS, useStore } from './stores'
+import { faulty } from '../harness/faulty-store'
+import { call, useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 const UNAVAILABLE = { error: 'Service temporarily unavailable', code: 'STORE_UNAVAILABLE' }
-
-type Mode = 'ok' | 'reject' | 'throw' | 'hang'
-
-/** The real store, with a verify that can be switched to fail. */
-function faulty(store: Store): { store: Store; mode: Mode } {
-  const state = { mode: 'ok' as Mode, store }
-  state.store = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'verify') {
-        return (request: Parameters<Store['verify']>[0]) => {
-          if (state.mode === 'reject') return Promise.reject(new Error('connect ECONNREFUSED'))
-          if (state.mode === 'throw') throw new Error('client is closed')
-          if (state.mode === 'hang') return new Promise(() => {})
-          return target.verify(request)
-        }
-      }
-      const value = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-  return state
-}
 
 describe.each(STORE_KINDS)('store errors (%s store)', (kind) => {
   const c = useStore(kind)

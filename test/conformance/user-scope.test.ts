@@ -1,6 +1,7 @@
 // rate_scope "user": the rate limits apply to the account, across every key of one user_id.
 
-import { call, MINUTE, STORE_KINDS, statuses, useStore } from './stores'
+import { call, statuses, useStore } from '../harness/guard'
+import { MINUTE, STORE_KINDS } from '../harness/stores'
 
 describe.each(STORE_KINDS)('rate_scope user (%s store)', (kind) => {
   const c = useStore(kind)

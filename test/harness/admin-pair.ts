@@ -1,21 +1,13 @@
-// Two admin endpoints over one store, for race tests: two app processes on Redis; on MemoryStore, KeyManager
-// calls made at once in this process (over HTTP they would run one after the other: nothing in them waits).
+// Two admin endpoints over one store, for the admin race tests.
 
 import type { AddressInfo } from 'node:net'
 import express from 'express'
-import {
-  adminRouter,
-  apiKeyGuard,
-  KeyguardError,
-  KeyManager,
-  MemoryStore,
-  RedisStore,
-  type Store,
-} from '../../src'
-import { type AppProcesses, startAppProcesses } from '../redis/app-processes'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from './redis'
+import { adminRouter, apiKeyGuard, KeyguardError, type KeyManager, type Store } from '../../src'
+import { type AppProcesses, startAppProcesses } from './app-processes'
+import { testRedisUrl } from './redis'
+import { type StoreKind, useStoreOf } from './stores'
 
-export type PairKind = 'memory' | 'redis'
+export type PairKind = StoreKind
 
 export interface Answer {
   status: number
@@ -41,23 +33,30 @@ export interface AdminPair {
 
 const guardOptions = { timeout: 5000, requestLog: false, ipBlock: false } as const
 
-/** Starts the endpoints in beforeAll and stops them in afterAll. */
+/**
+ * Starts the endpoints in beforeAll and stops them in afterAll. On Redis: two app processes. On
+ * MemoryStore: KeyManager calls made at once in this process (over HTTP they would run one after the
+ * other: nothing in them waits).
+ */
 export function useAdminPair(kind: PairKind): AdminPair {
-  const prefix = uniquePrefix()
-  let store: Store | undefined
-  let keys: KeyManager | undefined
   let apps: AppProcesses | undefined
   let server: ReturnType<express.Express['listen']> | undefined
   let urls: string[] = []
   let admin = ''
 
+  // Declared before the store's hooks, so that the endpoints stop before the store closes.
+  afterAll(async () => {
+    await apps?.stop()
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+  })
+  const opened = useStoreOf(kind, { commandTimeout: 5000 })
+
   beforeAll(async () => {
+    const { prefix, store } = opened
     if (kind === 'redis') {
-      store = new RedisStore({ url: testRedisUrl(), prefix, commandTimeout: 5000 })
       apps = await startAppProcesses(2, { redisUrl: testRedisUrl(), prefix, admin: true })
       urls = apps.urls
     } else {
-      store = new MemoryStore()
       const app = express()
       app.get('/r', apiKeyGuard({ store, ...guardOptions }), (_req, res) => {
         res.json({ ok: true })
@@ -68,20 +67,9 @@ export function useAdminPair(kind: PairKind): AdminPair {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       urls = [url, url]
     }
-    keys = new KeyManager(store)
-    admin = (await keys.create({ name: 'admin', type: 'pat', scopes: ['admin'] })).data.api_key
+    const created = await opened.keys.create({ name: 'admin', type: 'pat', scopes: ['admin'] })
+    admin = created.data.api_key
   }, 30000)
-
-  afterAll(async () => {
-    await apps?.stop()
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
-    await store?.close()
-    if (kind === 'redis') {
-      const client = newClient()
-      await cleanPrefix(client, prefix)
-      client.disconnect()
-    }
-  })
 
   const url = (side: number): string => {
     const found = urls[side % urls.length]
@@ -90,12 +78,10 @@ export function useAdminPair(kind: PairKind): AdminPair {
   }
   return {
     get store() {
-      if (!store) throw new Error('the store exists only inside tests')
-      return store
+      return opened.store
     },
     get keys() {
-      if (!keys) throw new Error('the key manager exists only inside tests')
-      return keys
+      return opened.keys
     },
     async send(side, method, path, body, headers = {}) {
       if (kind === 'memory' && !headers['if-match'] && method !== 'GET') {

@@ -23,3 +23,10 @@ export async function cleanPrefix(client: Redis, prefix: string): Promise<void> 
 
 export const newClient = (url = testRedisUrl()): Redis =>
   new Redis(url, { maxRetriesPerRequest: 1 })
+
+/** Deletes every key under `prefix` (and nothing else), on a connection of its own. */
+export async function deletePrefix(prefix: string): Promise<void> {
+  const client = newClient()
+  await cleanPrefix(client, prefix)
+  client.disconnect()
+}

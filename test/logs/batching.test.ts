@@ -1,7 +1,6 @@
 // The guard logs after the response, in batches: no Redis command per request beyond the one EVALSHA.
 
 import express, { type Express } from 'express'
-import type { Redis } from 'ioredis'
 import request from 'supertest'
 import {
   type ApiKeyGuardOptions,
@@ -15,9 +14,9 @@ import {
 } from '../../src'
 import { newKeyId } from '../../src/token'
 import type { RequestLogEntry } from '../../src/types'
-import { newClient, uniquePrefix } from '../harness/redis'
-import { type RedisServer, startRedisServer } from '../harness/redis-server'
-import { callsSinceReset, resetStats, watchCommands } from '../redis/commandstats'
+import { callsSinceReset, resetStats, watchCommands } from '../harness/commandstats'
+import { usePrivateRedis } from '../harness/private-redis'
+import { uniquePrefix } from '../harness/redis'
 
 const app = (store: Store, options: Omit<ApiKeyGuardOptions, 'store'> = {}): Express =>
   express().get('/r', apiKeyGuard({ store, ...options }), (_req, res) => {
@@ -39,77 +38,63 @@ const logEntry = (keyId: string, n: number): RequestLogEntry => ({
 })
 
 describe('request log batching (private redis-server, MONITOR)', () => {
-  let server: RedisServer
-  let store: RedisStore
-  let admin: Redis
-  let keys: KeyManager
-  beforeAll(async () => {
-    server = await startRedisServer()
-    store = new RedisStore({ url: server.url, prefix: uniquePrefix() })
-    admin = newClient(server.url)
-    keys = new KeyManager(store)
-  })
-  afterAll(async () => {
-    admin?.disconnect()
-    await store?.close()
-    await server?.stop()
-  })
+  const redis = usePrivateRedis()
 
   it('requests send only EVALSHA; the flush writes the whole batch afterwards', async () => {
-    const { data } = await keys.create({ name: 'Logged' })
-    const logged = app(store, { requestLog: { batchSize: 1000, flushIntervalMs: 3_600_000 } })
+    const { data } = await redis.keys.create({ name: 'Logged' })
+    const logged = app(redis.store, { requestLog: { batchSize: 1000, flushIntervalMs: 3_600_000 } })
     await request(logged).get('/r').set('X-API-Key', data.api_key) // loads the script
-    await flushRequestLogs(store)
+    await flushRequestLogs(redis.store)
 
-    const during = await watchCommands(admin)
+    const during = await watchCommands(redis.admin)
     for (let i = 0; i < 20; i++) {
       expect((await request(logged).get('/r').set('X-API-Key', data.api_key)).status).toBe(200)
     }
     await during.stop()
     expect(during.commands.map((c) => c.name)).toEqual(Array(20).fill('evalsha'))
 
-    await resetStats(admin)
-    const flush = await watchCommands(admin)
-    await flushRequestLogs(store)
+    await resetStats(redis.admin)
+    const flush = await watchCommands(redis.admin)
+    await flushRequestLogs(redis.store)
     await flush.stop()
     // One call of lua/log.lua for the key (EVAL on a connection's first use, then EVALSHA)...
     expect(flush.commands.map((c) => c.name)).toEqual([expect.stringMatching(/^eval(sha)?$/)])
     // ...which ran the 20 XADDs, one XTRIM and one PEXPIRE (and no TIME).
-    const { xadd, xtrim, pexpire, exists, time } = await callsSinceReset(admin)
+    const { xadd, xtrim, pexpire, exists, time } = await callsSinceReset(redis.admin)
     expect({ xadd, xtrim, pexpire, exists, time }).toEqual({
       xadd: 20,
       xtrim: 1,
       pexpire: 1,
       exists: 1,
     })
-    expect((await keys.requests(data.id, { limit: 100 })).data.count).toBe(21)
+    expect((await redis.keys.requests(data.id, { limit: 100 })).data.count).toBe(21)
   })
 
-  it('one flush of many keys: one script call each, nothing written for unknown ids', async () => {
+  it('one flush of many keys: one script call for them all, nothing written for unknown ids', async () => {
     const known = await Promise.all(
-      ['A', 'B', 'C'].map(async (name) => (await keys.create({ name })).data.id),
+      ['A', 'B', 'C'].map(async (name) => (await redis.keys.create({ name })).data.id),
     )
     const ghosts = [newKeyId('ghost-1'), newKeyId('ghost-2')]
     const ids = [known[0], ghosts[0], known[1], known[0], ghosts[1], known[2], known[0]]
     const entries = ids.map((id, n) => logEntry(id as string, n))
-    await store.appendRequests(entries.slice(0, 1)) // loads the script on the connection
-    await resetStats(admin)
-    const watched = await watchCommands(admin)
-    await store.appendRequests(entries)
+    await redis.store.appendRequests(entries.slice(0, 1)) // loads the script on the connection
+    await resetStats(redis.admin)
+    const watched = await watchCommands(redis.admin)
+    await redis.store.appendRequests(entries)
     await watched.stop()
-    // Five keys, five script calls (one pipeline), and nothing else from the app.
-    expect(watched.commands.map((c) => c.name)).toEqual(Array(5).fill('evalsha'))
-    const ran = await callsSinceReset(admin)
+    // Five keys, one script call, and nothing else from the app.
+    expect(watched.commands.map((c) => c.name)).toEqual(['evalsha'])
+    const ran = await callsSinceReset(redis.admin)
     expect([ran.exists, ran.xadd, ran.xtrim, ran.pexpire]).toEqual([5, 5, 3, 3])
     for (const ghost of ghosts) {
-      expect(await admin.keys(`${store.prefix}*${ghost}*`)).toEqual([])
+      expect(await redis.admin.keys(`${redis.store.prefix}*${ghost}*`)).toEqual([])
     }
     const endpoints = async (id: string) =>
-      (await keys.requests(id, { limit: 100 })).data.requests.map((r) => r.endpoint)
+      (await redis.keys.requests(id, { limit: 100 })).data.requests.map((r) => r.endpoint)
     expect(await endpoints(known[0] as string)).toEqual(['/e/6', '/e/3', '/e/0', '/e/0'])
     expect(await endpoints(known[1] as string)).toEqual(['/e/2'])
     expect(await endpoints(known[2] as string)).toEqual(['/e/5'])
-    const [stored] = (await keys.requests(known[2] as string)).data.requests
+    const [stored] = (await redis.keys.requests(known[2] as string)).data.requests
     expect(stored).toEqual({
       timestamp: new Date(entries[5]?.timestamp ?? 0).toISOString(),
       method: 'POST',
@@ -125,15 +110,15 @@ describe('request log batching (private redis-server, MONITOR)', () => {
 
   it('a flush sends at most maxEntries entries of a key: the newest', async () => {
     const capped = new RedisStore({
-      url: server.url,
+      url: redis.server.url,
       prefix: uniquePrefix(),
       requestLog: { maxEntries: 5 },
     })
     try {
       const { data } = await new KeyManager(capped).create({ name: 'Capped' })
-      await resetStats(admin)
+      await resetStats(redis.admin)
       await capped.appendRequests(Array.from({ length: 12 }, (_, n) => logEntry(data.id, n)))
-      expect((await callsSinceReset(admin)).xadd).toBe(5)
+      expect((await callsSinceReset(redis.admin)).xadd).toBe(5)
       const page = await capped.requests(data.id, { page: 1, limit: 10 })
       expect(page.requests.map((r) => r.endpoint)).toEqual([
         '/e/11',
@@ -148,26 +133,26 @@ describe('request log batching (private redis-server, MONITOR)', () => {
   })
 
   it('a full batch flushes by itself, without waiting for the interval', async () => {
-    const { data } = await keys.create({ name: 'Batched' })
-    const logged = app(store, { requestLog: { batchSize: 5, flushIntervalMs: 3_600_000 } })
+    const { data } = await redis.keys.create({ name: 'Batched' })
+    const logged = app(redis.store, { requestLog: { batchSize: 5, flushIntervalMs: 3_600_000 } })
     for (let i = 0; i < 5; i++) await request(logged).get('/r').set('X-API-Key', data.api_key)
-    await waitFor(async () => (await keys.requests(data.id)).data.count === 5)
+    await waitFor(async () => (await redis.keys.requests(data.id)).data.count === 5)
   })
 
   it('a partial batch flushes after flushIntervalMs', async () => {
-    const { data } = await keys.create({ name: 'Timed' })
-    const logged = app(store, { requestLog: { batchSize: 1000, flushIntervalMs: 300 } })
+    const { data } = await redis.keys.create({ name: 'Timed' })
+    const logged = app(redis.store, { requestLog: { batchSize: 1000, flushIntervalMs: 300 } })
     for (let i = 0; i < 2; i++) await request(logged).get('/r').set('X-API-Key', data.api_key)
-    expect((await keys.requests(data.id)).data.count).toBe(0)
-    await waitFor(async () => (await keys.requests(data.id)).data.count === 2)
+    expect((await redis.keys.requests(data.id)).data.count).toBe(0)
+    await waitFor(async () => (await redis.keys.requests(data.id)).data.count === 2)
   })
 
   it('requestLog: false logs nothing', async () => {
-    const { data } = await keys.create({ name: 'Silent' })
-    const silent = app(store, { requestLog: false })
+    const { data } = await redis.keys.create({ name: 'Silent' })
+    const silent = app(redis.store, { requestLog: false })
     for (let i = 0; i < 3; i++) await request(silent).get('/r').set('X-API-Key', data.api_key)
-    await flushRequestLogs(store)
-    expect((await keys.requests(data.id)).data.count).toBe(0)
+    await flushRequestLogs(redis.store)
+    expect((await redis.keys.requests(data.id)).data.count).toBe(0)
   })
 })
 

@@ -5,49 +5,34 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express, { type Express } from 'express'
 import request from 'supertest'
-import {
-  type ApiKeyGuardOptions,
-  adminRouter,
-  apiKeyGuard,
-  flushRequestLogs,
-  KeyManager,
-  MemoryStore,
-  RedisStore,
-  type Store,
-} from '../../src'
+import { type ApiKeyGuardOptions, adminRouter, apiKeyGuard, flushRequestLogs } from '../../src'
 import { mintToken, newKeyId } from '../../src/token'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
+import { newClient } from '../harness/redis'
+import { secretOf } from '../harness/secrets'
+import { STORE_KINDS, useStoreOf } from '../harness/stores'
 
-describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (kind) => {
-  const prefix = uniquePrefix()
+describe.each(STORE_KINDS)('request log entries (%s store)', (kind) => {
+  const s = useStoreOf(kind)
   const client = newClient()
-  let store: Store
-  let keys: KeyManager
-  beforeAll(() => {
-    store = kind === 'memory' ? new MemoryStore() : new RedisStore({ url: testRedisUrl(), prefix })
-    keys = new KeyManager(store)
-  })
-  afterAll(async () => {
-    await store.close()
-    await cleanPrefix(client, prefix)
+  afterAll(() => {
     client.disconnect()
   })
 
   const app = (options: Omit<ApiKeyGuardOptions, 'store'> = {}, trustProxy = false): Express => {
     const a = express()
     if (trustProxy) a.set('trust proxy', true)
-    a.all('/{*path}', apiKeyGuard({ store, ...options }), (_req, res) => {
+    a.all('/{*path}', apiKeyGuard({ store: s.store, ...options }), (_req, res) => {
       res.status(201).json({ ok: true })
     })
     return a
   }
   const logOf = async (id: string) => {
-    await flushRequestLogs(store)
-    return (await keys.requests(id, { limit: 100 })).data
+    await flushRequestLogs(s.store)
+    return (await s.keys.requests(id, { limit: 100 })).data
   }
 
   it('records method, path without query, status code, duration, credits and the verdict', async () => {
-    const { data } = await keys.create({ name: 'Fields', quotas: { daily: 2 } })
+    const { data } = await s.keys.create({ name: 'Fields', quotas: { daily: 2 } })
     const a = app({ cost: 2 })
     await request(a).post('/v1/things?page=2&secret=x').set('X-API-Key', data.api_key)
     await request(a).get('/v1/things').set('X-API-Key', data.api_key)
@@ -80,20 +65,20 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
   })
 
   it('records each rejection reason under the key', async () => {
-    const { data } = await keys.create({ name: 'Reasons', rate: { per_second: 1, burst: 1 } })
+    const { data } = await s.keys.create({ name: 'Reasons', rate: { per_second: 1, burst: 1 } })
     const a = app()
     await request(a).get('/ok').set('X-API-Key', data.api_key)
     await request(a).get('/rate').set('X-API-Key', data.api_key)
-    await flushRequestLogs(store)
+    await flushRequestLogs(s.store)
     // Another guard, another batch: entries reach the store in flush order.
     await request(app({ scopes: ['write'] }))
       .get('/scope')
       .set('X-API-Key', data.api_key)
-    await flushRequestLogs(store)
+    await flushRequestLogs(s.store)
     await request(a)
       .get('/wrong')
       .set('X-API-Key', mintToken('kg', 'sk', data.id))
-    await keys.update(data.id, { status: 'inactive' })
+    await s.keys.update(data.id, { status: 'inactive' })
     await request(a).get('/off').set('X-API-Key', data.api_key)
     const log = await logOf(data.id)
     expect(log.requests.map((r) => [r.endpoint, r.reason ?? null, r.status_code])).toEqual([
@@ -106,12 +91,16 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
   })
 
   it('a request behind two guards (app-wide, then per route) is one entry', async () => {
-    const { data } = await keys.create({ name: 'Nested', scopes: ['reports:write'] })
+    const { data } = await s.keys.create({ name: 'Nested', scopes: ['reports:write'] })
     const a = express()
-      .use('/v1', apiKeyGuard({ store }))
-      .post('/v1/reports', apiKeyGuard({ store, scopes: ['reports:write'], cost: 3 }), (_q, r) => {
-        r.json({})
-      })
+      .use('/v1', apiKeyGuard({ store: s.store }))
+      .post(
+        '/v1/reports',
+        apiKeyGuard({ store: s.store, scopes: ['reports:write'], cost: 3 }),
+        (_q, r) => {
+          r.json({})
+        },
+      )
     await request(a).post('/v1/reports').set('X-API-Key', data.api_key)
     const log = await logOf(data.id)
     expect(log.count).toBe(1)
@@ -123,7 +112,7 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
   })
 
   it("honours Express 'trust proxy' for the client IP", async () => {
-    const { data } = await keys.create({ name: 'IPs' })
+    const { data } = await s.keys.create({ name: 'IPs' })
     await request(app({}, true))
       .get('/behind-proxy')
       .set('X-API-Key', data.api_key)
@@ -140,8 +129,8 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
   })
 
   it('never stores the token or its secret, even when it appears in the URL', async () => {
-    const { data } = await keys.create({ name: 'Secret' })
-    const secret = data.api_key.slice(6 + 20, -6)
+    const { data } = await s.keys.create({ name: 'Secret' })
+    const secret = secretOf(data.api_key)
     const a = app()
     await request(a)
       .get(`/tokens/${data.api_key}/x?key=${data.api_key}`)
@@ -152,7 +141,7 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
     const everything =
       kind === 'redis'
         ? JSON.stringify(
-            await client.xrange(`${prefix}{${data.id.slice(0, 12)}}:l:${data.id}`, '-', '+'),
+            await client.xrange(`${s.prefix}{${data.id.slice(0, 12)}}:l:${data.id}`, '-', '+'),
           )
         : JSON.stringify(log)
     expect(everything).not.toContain(secret)
@@ -167,13 +156,13 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
     await request(a)
       .get('/ghost')
       .set('X-API-Key', mintToken('kg', 'sk', ghostId))
-    await flushRequestLogs(store)
-    expect((await store.requests(ghostId, { page: 1, limit: 10 })).count).toBe(0)
-    if (kind === 'redis') expect(await client.keys(`${prefix}*:l:${ghostId}`)).toEqual([])
+    await flushRequestLogs(s.store)
+    expect((await s.store.requests(ghostId, { page: 1, limit: 10 })).count).toBe(0)
+    if (kind === 'redis') expect(await client.keys(`${s.prefix}*:l:${ghostId}`)).toEqual([])
   })
 
   it('a client that hangs up before the answer is logged once, as the response stood', async () => {
-    const { data } = await keys.create({ name: 'Impatient' })
+    const { data } = await s.keys.create({ name: 'Impatient' })
     let reached: () => void = () => {}
     const inRoute = new Promise<void>((resolve) => {
       reached = resolve
@@ -182,7 +171,7 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
     const late = new Promise<void>((resolve) => {
       answered = resolve
     })
-    const a = express().get('/slow', apiKeyGuard({ store }), (_req, res) => {
+    const a = express().get('/slow', apiKeyGuard({ store: s.store }), (_req, res) => {
       reached()
       res.on('close', () => {
         // The route answers after the client left: no second entry.
@@ -221,8 +210,8 @@ describe.each(['memory', 'redis'] as const)('request log entries (%s store)', (k
   })
 
   it('the admin API logs its own requests under the admin key', async () => {
-    const admin = await keys.create({ name: 'Admin', scopes: ['admin'] })
-    const api = express().use('/admin', adminRouter({ store }))
+    const admin = await s.keys.create({ name: 'Admin', scopes: ['admin'] })
+    const api = express().use('/admin', adminRouter({ store: s.store }))
     await request(api)
       .get('/admin/keys?limit=1')
       .set('Authorization', `Bearer ${admin.data.api_key}`)

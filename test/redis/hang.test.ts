@@ -2,36 +2,28 @@
 
 import express from 'express'
 import request from 'supertest'
-import { apiKeyGuard, KeyManager, RedisStore, StoreUnavailableError } from '../../src'
+import { apiKeyGuard, KeyManager, StoreUnavailableError } from '../../src'
 import { hashToken, parseToken } from '../../src/token'
-import { uniquePrefix } from '../harness/redis'
-import { type RedisServer, startRedisServer } from '../harness/redis-server'
+import { usePrivateRedis } from '../harness/private-redis'
 
 describe('Redis hangs (private redis-server, SIGSTOP)', () => {
-  let server: RedisServer
-  let store: RedisStore
-
-  beforeAll(async () => {
-    server = await startRedisServer()
-    store = new RedisStore({ url: server.url, prefix: uniquePrefix() })
-  })
-  afterAll(async () => {
-    server?.resume()
-    await store?.close()
-    await server?.stop()
-  })
+  const redis = usePrivateRedis()
 
   it('answers 503 STORE_UNAVAILABLE within the timeout, then recovers after SIGCONT', async () => {
-    const keys = new KeyManager(store)
+    const keys = new KeyManager(redis.store)
     const { data } = await keys.create({ name: 'Patient' })
     const app = express()
-    app.get('/r', apiKeyGuard({ store, timeout: 300, requestLog: false }), (_req, res) => {
-      res.json({ ok: true })
-    })
+    app.get(
+      '/r',
+      apiKeyGuard({ store: redis.store, timeout: 300, requestLog: false }),
+      (_req, res) => {
+        res.json({ ok: true })
+      },
+    )
     const get = () => request(app).get('/r').set('Authorization', `Bearer ${data.api_key}`)
     expect((await get()).status).toBe(200)
 
-    server.pause()
+    redis.server.pause()
     try {
       const started = Date.now()
       const answers = await Promise.all([get(), get(), get()])
@@ -50,7 +42,7 @@ describe('Redis hangs (private redis-server, SIGSTOP)', () => {
       // Still bounded while the server stays stopped.
       expect((await get()).status).toBe(503)
     } finally {
-      server.resume()
+      redis.server.resume()
     }
 
     let status = 0
@@ -61,16 +53,19 @@ describe('Redis hangs (private redis-server, SIGSTOP)', () => {
     expect(status).toBe(200)
   })
   it('one bound per verification: ioredis commandTimeout by default, a shorter timeout when asked', async () => {
-    const keys = new KeyManager(store)
+    const keys = new KeyManager(redis.store)
     const { data } = await keys.create({ name: 'Bounded' })
     const app = express()
-    app.get('/r', apiKeyGuard({ store, requestLog: false }), (_req, res) => {
+    app.get('/r', apiKeyGuard({ store: redis.store, requestLog: false }), (_req, res) => {
       res.json({ ok: true })
     })
     const parsed = parseToken(data.api_key, 'kg')
     if (!parsed) throw new Error('unparsable token')
     const verify = (timeoutMs?: number) =>
-      store.verify({ ...parsed, hash: hashToken(data.api_key), cost: 1, scopes: [] }, timeoutMs)
+      redis.store.verify(
+        { ...parsed, hash: hashToken(data.api_key), cost: 1, scopes: [] },
+        timeoutMs,
+      )
     const timed = async (work: () => Promise<unknown>) => {
       const started = Date.now()
       const outcome = await work().then(
@@ -81,7 +76,7 @@ describe('Redis hangs (private redis-server, SIGSTOP)', () => {
     }
     expect((await verify()).outcome).toBe('ok')
 
-    server.pause()
+    redis.server.pause()
     try {
       const [guarded, direct, short] = await Promise.all([
         timed(() => request(app).get('/r').set('X-API-Key', data.api_key)),
@@ -98,7 +93,7 @@ describe('Redis hangs (private redis-server, SIGSTOP)', () => {
       expect(short.outcome).toBeInstanceOf(StoreUnavailableError)
       expect(short.ms).toBeLessThan(450)
     } finally {
-      server.resume()
+      redis.server.resume()
     }
     let outcome = ''
     for (let attempt = 0; attempt < 50 && outcome !== 'ok'; attempt++) {

@@ -1,8 +1,8 @@
 // Exactness across processes: 4 app processes on one Redis admit exactly N of 4×N concurrent requests.
 
 import { KeyManager, RedisStore } from '../../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
-import { type AppProcesses, fireAtOnce, startAppProcesses } from './app-processes'
+import { type AppProcesses, fireAtOnce, startAppProcesses } from '../harness/app-processes'
+import { deletePrefix, testRedisUrl, uniquePrefix } from '../harness/redis'
 
 const PROCESSES = 4
 const N = 50
@@ -30,9 +30,7 @@ describe('4 app processes sharing one Redis', () => {
 
   afterAll(async () => {
     await Promise.all([live?.stop(), frozen?.stop()])
-    const client = newClient()
-    await cleanPrefix(client, prefix)
-    client.disconnect()
+    await deletePrefix(prefix)
     await store.close()
   })
 

@@ -1,19 +1,14 @@
 // The hot path is exactly one EVALSHA per request, whatever the verdict (INFO commandstats).
 
 import express, { type Express } from 'express'
-import type { Redis } from 'ioredis'
 import request from 'supertest'
-import { type ApiKeyGuardOptions, apiKeyGuard, KeyManager, RedisStore } from '../../src'
+import { type ApiKeyGuardOptions, apiKeyGuard } from '../../src'
 import { mintToken } from '../../src/token'
-import { newClient, uniquePrefix } from '../harness/redis'
-import { type RedisServer, startRedisServer } from '../harness/redis-server'
-import { callsSinceReset, resetStats, totalCalls, watchCommands } from './commandstats'
+import { callsSinceReset, resetStats, totalCalls, watchCommands } from '../harness/commandstats'
+import { usePrivateRedis } from '../harness/private-redis'
 
 describe('one script call per request (private redis-server)', () => {
-  let server: RedisServer
-  let store: RedisStore
-  let admin: Redis
-  let keys: KeyManager
+  const redis = usePrivateRedis()
 
   const app = (options: Omit<ApiKeyGuardOptions, 'store'> = {}): Express => {
     const a = express()
@@ -21,7 +16,7 @@ describe('one script call per request (private redis-server)', () => {
     // off here, so that only the request path is counted.
     a.get(
       '/r',
-      apiKeyGuard({ store, requestLog: false, ipBlock: false, ...options }),
+      apiKeyGuard({ store: redis.store, requestLog: false, ipBlock: false, ...options }),
       (_req, res) => {
         res.json({ ok: true })
       },
@@ -31,42 +26,30 @@ describe('one script call per request (private redis-server)', () => {
   const get = (a: Express, token: string) =>
     request(a).get('/r').set('Authorization', `Bearer ${token}`)
 
-  beforeAll(async () => {
-    server = await startRedisServer()
-    store = new RedisStore({ url: server.url, prefix: uniquePrefix() })
-    admin = newClient(server.url)
-    keys = new KeyManager(store)
-  })
-  afterAll(async () => {
-    admin?.disconnect()
-    await store?.close()
-    await server?.stop()
-  })
-
   it('K requests with every kind of verdict make exactly K EVALSHA calls and nothing else', async () => {
-    const all = await keys.create({
+    const all = await redis.keys.create({
       name: 'All six',
       user_id: 'u1',
       scopes: ['read'],
       rate: { per_second: 100, burst: 100, per_minute: 1000 },
       quotas: { total: 1000, daily: 1000, weekly: 1000, monthly: 1000 },
     })
-    const rated = await keys.create({ name: 'Rated', rate: { per_second: 1, burst: 1 } })
-    const spent = await keys.create({ name: 'Spent', quotas: { total: 0 } })
-    const off = await keys.create({ name: 'Off', status: 'inactive' })
-    const plan = await keys.plans.create({
+    const rated = await redis.keys.create({ name: 'Rated', rate: { per_second: 1, burst: 1 } })
+    const spent = await redis.keys.create({ name: 'Spent', quotas: { total: 0 } })
+    const off = await redis.keys.create({ name: 'Off', status: 'inactive' })
+    const plan = await redis.keys.plans.create({
       name: 'Team',
       rate: { per_minute: 100 },
       rate_scope: 'user',
     })
-    const team = await keys.create({ name: 'Team', user_id: 'team', plan_id: plan.data.id })
+    const team = await redis.keys.create({ name: 'Team', user_id: 'team', plan_id: plan.data.id })
     const open = app()
     const scoped = app({ scopes: ['write'] })
     // Warm up: the first call on a connection loads the script (EVAL).
     expect((await get(open, all.data.api_key)).status).toBe(200)
 
-    await resetStats(admin)
-    const watched = await watchCommands(admin)
+    await resetStats(redis.admin)
+    const watched = await watchCommands(redis.admin)
     const statuses: number[] = []
     const send = async (a: Express, token: string) => statuses.push((await get(a, token)).status)
     for (let i = 0; i < 5; i++) await send(open, all.data.api_key)
@@ -81,28 +64,28 @@ describe('one script call per request (private redis-server)', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 401, 401, 403, 200, 401, 401])
     await watched.stop()
     // commandstats also counts the commands a script runs; MONITOR tells the two apart.
-    expect((await callsSinceReset(admin)).evalsha).toBe(statuses.length)
+    expect((await callsSinceReset(redis.admin)).evalsha).toBe(statuses.length)
     expect(watched.commands.map((c) => c.name)).toEqual(Array(statuses.length).fill('evalsha'))
   })
 
   it('request logging stays off the hot path: still one call per request until the batch flushes', async () => {
-    const { data } = await keys.create({ name: 'Logged', quotas: { daily: 100 } })
+    const { data } = await redis.keys.create({ name: 'Logged', quotas: { daily: 100 } })
     const logged = app({ requestLog: { batchSize: 10000, flushIntervalMs: 3600000 } })
     await get(logged, data.api_key)
-    await resetStats(admin)
-    const watched = await watchCommands(admin)
+    await resetStats(redis.admin)
+    const watched = await watchCommands(redis.admin)
     for (let i = 0; i < 7; i++) expect((await get(logged, data.api_key)).status).toBe(200)
     await watched.stop()
-    expect((await callsSinceReset(admin)).evalsha).toBe(7)
+    expect((await callsSinceReset(redis.admin)).evalsha).toBe(7)
     expect(watched.commands.map((c) => c.name)).toEqual(Array(7).fill('evalsha'))
   })
 
   it('malformed, mistyped and missing credentials make zero Redis calls', async () => {
-    const { data } = await keys.create({ name: 'Real' })
+    const { data } = await redis.keys.create({ name: 'Real' })
     const open = app()
     await get(open, data.api_key)
     const token = data.api_key
-    await resetStats(admin)
+    await resetStats(redis.admin)
     const bad = [
       'garbage',
       `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
@@ -119,6 +102,6 @@ describe('one script call per request (private redis-server)', () => {
     }
     expect((await request(open).get('/r')).body.code).toBe('MISSING_API_KEY')
     expect((await request(open).get('/r').set('Authorization', 'Basic abc')).status).toBe(401)
-    expect(totalCalls(await callsSinceReset(admin))).toBe(0)
+    expect(totalCalls(await callsSinceReset(redis.admin))).toBe(0)
   })
 })

@@ -5,7 +5,7 @@ import request from 'supertest'
 import { apiKeyGuard, ipBlockerFor, KeyManager, RedisStore } from '../../src'
 import { mintToken, newKeyId } from '../../src/token'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
-import { dumpPrefix, scanKeys } from './scan'
+import { dumpPrefix, scanKeys } from '../harness/scan'
 
 describe('traffic creates no key without a TTL', () => {
   const prefix = uniquePrefix()

@@ -2,20 +2,11 @@
 
 import express from 'express'
 import request from 'supertest'
-import { adminRouter, KeyguardConfigError, MemoryStore, type Store } from '../../src'
+import { adminRouter, KeyguardConfigError, MemoryStore } from '../../src'
 import { mintToken } from '../../src/token'
-import { STORE_KINDS, useStore } from '../conformance/stores'
-
-/** The real store with a verify that fails, as when Redis does not answer in time. */
-function failingVerify(store: Store): Store {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'verify') return () => Promise.reject(new Error('connect ECONNREFUSED'))
-      const value = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-}
+import { failingVerify } from '../harness/faulty-store'
+import { useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 describe('adminRouter options', () => {
   it('refuses guard.onStoreError "fail-open", saying what to change', () => {

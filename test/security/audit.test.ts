@@ -14,13 +14,13 @@ import {
 } from '../../src'
 import { AuditLog, type AuditRecord, CLI_ACTOR } from '../../src/audit'
 import { parseToken } from '../../src/token'
-import { call, STORE_KINDS, useAdmin } from '../admin/harness'
+import { call, useAdmin } from '../harness/admin'
 import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
-import { dumpPrefix } from '../redis/scan'
+import { dumpPrefix } from '../harness/scan'
+import { secretOf } from '../harness/secrets'
+import { STORE_KINDS } from '../harness/stores'
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
-/** The secret part of a token: 22 characters between the key id and the checksum. */
-const secretOf = (token: string): string => token.slice(-28, -6)
 
 describe.each(STORE_KINDS)('audit trail over REST (%s store)', (kind) => {
   const h = useAdmin(kind)

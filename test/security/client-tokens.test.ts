@@ -4,8 +4,9 @@ import express, { type Express } from 'express'
 import request from 'supertest'
 import { adminRouter, KeyManager, RedisStore } from '../../src'
 import { crc32, hashToken, mintToken, newKeyId, parseToken, uint32ToBase62 } from '../../src/token'
-import { call, HOUR, STORE_KINDS, useStore } from '../conformance/stores'
+import { call, useStore } from '../harness/guard'
 import { newClient } from '../harness/redis'
+import { HOUR, STORE_KINDS } from '../harness/stores'
 
 const INVALID = { error: 'Invalid API Key', code: 'INVALID_API_KEY' }
 const EXPIRED = { error: 'Expired API Key', code: 'EXPIRED_API_KEY' }

@@ -1,7 +1,6 @@
 // IP blocking on failed authentication: what counts, the 403, /64s, trust proxy, options, unblock, shared batched counts, bounded memory.
 
 import express, { type Express } from 'express'
-import type { Redis } from 'ioredis'
 import request from 'supertest'
 import {
   type ApiKeyGuardOptions,
@@ -23,10 +22,10 @@ import {
   MAX_TRACKED_GROUPS,
 } from '../../src/ip-block'
 import { mintToken, newKeyId } from '../../src/token'
-import { STORE_KINDS, type StoreKind, TestClock } from '../conformance/stores'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
-import { type RedisServer, startRedisServer } from '../harness/redis-server'
-import { callsSinceReset, resetStats, totalCalls } from '../redis/commandstats'
+import { callsSinceReset, resetStats, totalCalls } from '../harness/commandstats'
+import { usePrivateRedis } from '../harness/private-redis'
+import { deletePrefix, testRedisUrl, uniquePrefix } from '../harness/redis'
+import { STORE_KINDS, type StoreKind, TestClock } from '../harness/stores'
 
 const BLOCKED = { error: 'IP temporarily blocked', code: 'IP_BLOCKED' }
 const INVALID = { error: 'Invalid API Key', code: 'INVALID_API_KEY' }
@@ -48,9 +47,7 @@ function useFreshStores(kind: StoreKind): { clock: TestClock; fresh(): Fresh } {
   afterAll(async () => {
     for (const store of made) await store.close()
     if (kind === 'redis') {
-      const client = newClient()
-      await cleanPrefix(client, prefix)
-      client.disconnect()
+      await deletePrefix(prefix)
     }
   })
   return {
@@ -444,30 +441,13 @@ describe('a blocked IP is refused before any key lookup (memory store)', () => {
 })
 
 describe('IP blocking on Redis: what it costs and how processes share it (private redis-server)', () => {
-  let server: RedisServer
-  let admin: Redis
-  const opened: RedisStore[] = []
-  beforeAll(async () => {
-    server = await startRedisServer()
-    admin = newClient(server.url)
-  })
-  afterAll(async () => {
-    server?.resume()
-    for (const store of opened) await store.close()
-    admin?.disconnect()
-    await server?.stop()
-  })
+  const redis = usePrivateRedis({ store: false })
   afterEach(() => {
     jest.useRealTimers()
   })
-  const storeOn = (prefix: string): RedisStore => {
-    const store = new RedisStore({ url: server.url, prefix })
-    opened.push(store)
-    return store
-  }
   /** The shared failure count of a group in Redis (rate-limiter-flexible's key), or null. */
   const sharedCount = async (prefix: string, group: string): Promise<number | null> => {
-    const value = await admin.get(`${prefix}ip-fail:${group}`)
+    const value = await redis.admin.get(`${prefix}ip-fail:${group}`)
     return value === null ? null : Number(value)
   }
   /** Only the flush timer is faked: it fires when a test says so, never in the middle of one. */
@@ -478,7 +458,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
   }
 
   it('INFO commandstats shows zero calls for 100 requests from a blocked IP', async () => {
-    const store = storeOn(uniquePrefix())
+    const store = redis.storeOn(uniquePrefix())
     const keys = new KeyManager(store)
     // recheck 60 s: the in-memory block is trusted for the whole measurement.
     const app = appOf(store, { ipBlock: { recheck: 60 } })
@@ -489,7 +469,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     await ipBlockerFor(store).flush()
     const verify = jest.spyOn(store, 'verify')
 
-    await resetStats(admin)
+    await resetStats(redis.admin)
     const statuses = new Set<number>()
     for (let i = 0; i < 100; i++) {
       const token = [data.api_key, mintToken('kg', 'sk', data.id), 'junk', null][i % 4] ?? null
@@ -497,7 +477,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     }
     await flushRequestLogs(store)
     await ipBlockerFor(store).flush()
-    const calls = await callsSinceReset(admin)
+    const calls = await callsSinceReset(redis.admin)
 
     expect(statuses).toEqual(new Set([403]))
     expect(calls).toEqual({})
@@ -507,7 +487,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
 
   it('malformed tokens cost zero Redis calls, at the request and after: each process throttles them on its own', async () => {
     const prefix = uniquePrefix()
-    const store = storeOn(prefix)
+    const store = redis.storeOn(prefix)
     const app = appOf(store, { requestLog: false }, true)
     const blocker = ipBlockerFor(store)
     const token = (await new KeyManager(store).create({ name: 'Real' })).data.api_key
@@ -515,7 +495,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     const many = Array.from({ length: 50 }, (_, i) => `198.18.7.${i}`)
 
     holdFlushTimer()
-    await resetStats(admin)
+    await resetStats(redis.admin)
     for (let i = 0; i < 19; i++) {
       expect((await get(app, malformed[i % 4] ?? '', '203.0.113.10')).status).toBe(401)
     }
@@ -524,7 +504,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     }
     // 169 failed authentications, not one Redis command; and none waiting for a flush either.
     await blocker.flush()
-    expect(await callsSinceReset(admin)).toEqual({})
+    expect(await callsSinceReset(redis.admin)).toEqual({})
     expect(await sharedCount(prefix, '203.0.113.10')).toBeNull()
     expect(blocker.blockedMs('203.0.113.10')).toBe(0)
 
@@ -538,7 +518,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
 
   it('guesses (tokens that pass the checksum) are written to the shared count in one batch', async () => {
     const prefix = uniquePrefix()
-    const store = storeOn(prefix)
+    const store = redis.storeOn(prefix)
     const app = appOf(store, { requestLog: false }, true)
     const blocker = ipBlockerFor(store)
     const { data } = await new KeyManager(store).create({ name: 'Real' })
@@ -546,20 +526,20 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
     const many = Array.from({ length: 50 }, (_, i) => `198.18.8.${i}`)
 
     holdFlushTimer()
-    await resetStats(admin)
+    await resetStats(redis.admin)
     for (const ip of many) {
       for (const guess of guesses) expect((await get(app, guess, ip)).status).toBe(401)
     }
     // Each guess costs its verification call, and nothing more on the request path.
-    const asked = await callsSinceReset(admin)
+    const asked = await callsSinceReset(redis.admin)
     // (The first call may go as EVAL, when this Redis has not seen the script yet.)
     expect((asked.evalsha ?? 0) + (asked.eval ?? 0)).toBe(100)
     expect(asked.incrby).toBeUndefined()
 
     // The flush adds each group's failures at once: one script call per group, not per failure.
-    await resetStats(admin)
+    await resetStats(redis.admin)
     await blocker.flush()
-    const calls = await callsSinceReset(admin)
+    const calls = await callsSinceReset(redis.admin)
     expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(many.length)
     expect(calls.incrby).toBe(many.length)
     expect(await sharedCount(prefix, many[0] ?? '')).toBe(2)
@@ -568,8 +548,8 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
   it('failures from two processes add up in Redis: the flush that crosses the threshold blocks', async () => {
     const prefix = uniquePrefix()
     // Two stores with their own clients and blockers, as two app processes have.
-    const a = storeOn(prefix)
-    const b = storeOn(prefix)
+    const a = redis.storeOn(prefix)
+    const b = redis.storeOn(prefix)
     const keys = new KeyManager(a)
     const options = { ipBlock: { failures: 4, recheck: 60 }, requestLog: false } as const
     const appA = appOf(a, options, true)
@@ -614,8 +594,8 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
 
   it('a block is shared through Redis: listed by another process, unblocked there, noticed within recheck', async () => {
     const prefix = uniquePrefix()
-    const a = storeOn(prefix)
-    const b = storeOn(prefix)
+    const a = redis.storeOn(prefix)
+    const b = redis.storeOn(prefix)
     const keys = new KeyManager(a)
     const appA = appOf(a, { ipBlock: { failures: 2, recheck: 1 } })
     const appB = appOf(b, { ipBlock: { failures: 2, recheck: 1 } })
@@ -641,7 +621,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
 
   it('unblock forgets the local count, the failures waiting for a flush and the shared count', async () => {
     const prefix = uniquePrefix()
-    const store = storeOn(prefix)
+    const store = redis.storeOn(prefix)
     const blocker = ipBlockerFor(store, { failures: 4 })
     const group = '198.51.100.40'
     holdFlushTimer()
@@ -671,12 +651,12 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
 
   it('with Redis hung, failures still block in this process and a flush gives up within its timeout', async () => {
     const prefix = uniquePrefix()
-    const store = storeOn(prefix)
+    const store = redis.storeOn(prefix)
     const keys = new KeyManager(store)
     const app = appOf(store, { ipBlock: { failures: 3 }, requestLog: false }, true)
     const { data } = await keys.create({ name: 'Valid' })
     const ip = '198.51.100.60'
-    server.pause()
+    redis.server.pause()
     try {
       for (let i = 0; i < 3; i++) expect((await get(app, 'bad', ip)).status).toBe(401)
       expect((await get(app, data.api_key, ip)).body).toEqual(BLOCKED)
@@ -686,7 +666,7 @@ describe('IP blocking on Redis: what it costs and how processes share it (privat
       for (let i = 0; i < 2; i++) await get(app, 'bad', '198.51.100.61')
       await ipBlockerFor(store).flush()
     } finally {
-      server.resume()
+      redis.server.resume()
     }
     // The failures that could not be written still count here.
     await get(app, 'bad', '198.51.100.61')
@@ -721,9 +701,7 @@ describe('memory stays bounded under failures from very many IPs', () => {
       expect(counts.waiting).toBe(0)
     } finally {
       await store.close()
-      const client = newClient()
-      await cleanPrefix(client, prefix)
-      client.disconnect()
+      await deletePrefix(prefix)
     }
   })
 

@@ -3,7 +3,8 @@
 import express, { type Express } from 'express'
 import request from 'supertest'
 import { adminRouter, apiKeyGuard } from '../../src'
-import { STORE_KINDS, useStore } from '../conformance/stores'
+import { useStore } from '../harness/guard'
+import { STORE_KINDS } from '../harness/stores'
 
 type TokenType = 'sk' | 'pat' | 'ct'
 const TYPES: TokenType[] = ['sk', 'pat', 'ct']

@@ -11,32 +11,15 @@ import {
   KeyManager,
   MemoryStore,
   RedisStore,
-  type Store,
 } from '../../src'
 import { mintToken, newKeyId } from '../../src/token'
-import { HOUR, STORE_KINDS, useStore } from '../conformance/stores'
+import { failingVerify } from '../harness/faulty-store'
+import { useStore } from '../harness/guard'
 import { newClient } from '../harness/redis'
 import { freePort } from '../harness/redis-server'
-import { dumpPrefix } from '../redis/scan'
-
-/** The 22 secret characters of a token (between the key id and the checksum). */
-const secretOf = (token: string): string => token.slice(-28, -6)
-
-/** Where `text` holds a token of `tokens` or any 8-character piece of its secret. */
-function leaks(where: string, text: string, tokens: ReadonlyMap<string, string>): string[] {
-  const found: string[] = []
-  for (const [label, token] of tokens) {
-    if (text.includes(token)) found.push(`${where}: the whole ${label}`)
-    const secret = secretOf(token)
-    for (let i = 0; i + 8 <= secret.length; i++) {
-      if (text.includes(secret.slice(i, i + 8))) {
-        found.push(`${where}: characters ${i}..${i + 7} of the secret of ${label}`)
-        break
-      }
-    }
-  }
-  return found
-}
+import { dumpPrefix } from '../harness/scan'
+import { leaks, secretOf } from '../harness/secrets'
+import { HOUR, STORE_KINDS } from '../harness/stores'
 
 const errorText = (error: unknown): string =>
   error instanceof Error
@@ -49,17 +32,6 @@ const answer = (res: request.Response) => ({
   headers: Object.fromEntries(Object.entries(res.headers).filter(([h]) => h !== 'date')),
   body: res.text,
 })
-
-/** The real store, with a verify that fails. */
-function failingVerify(store: Store): Store {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'verify') return () => Promise.reject(new Error('connection lost'))
-      const value = Reflect.get(target, prop, target)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-}
 
 describe.each(STORE_KINDS)('secrets hygiene (%s store)', (kind) => {
   const c = useStore(kind)
@@ -124,7 +96,7 @@ describe.each(STORE_KINDS)('secrets hygiene (%s store)', (kind) => {
     app.get('/scoped', guard({ scopes: ['write'] }), ok)
     app.get('/pat-only', guard({ tokenTypes: ['pat'] }), ok)
     app.get('/costly', guard({ cost: 5000 }), ok)
-    app.get('/down', apiKeyGuard({ store: failingVerify(c.store) }), ok)
+    app.get('/down', apiKeyGuard({ store: failingVerify(c.store, 'connection lost') }), ok)
     app.use('/admin', adminRouter({ store: c.store }))
 
     const create = async (label: string, input: Parameters<KeyManager['create']>[0]) => {
@@ -287,7 +259,7 @@ describe.each(STORE_KINDS)('secrets hygiene (%s store)', (kind) => {
     const dead =
       kind === 'redis'
         ? new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, commandTimeout: 200 })
-        : failingVerify(new MemoryStore())
+        : failingVerify(new MemoryStore(), 'connection lost')
     const deadKeys = new KeyManager(dead)
     await expectThrow('dead store verify', () =>
       dead.verify({

@@ -28,3 +28,18 @@ export function redisKeyNames(prefix: string): RedisKeyNames {
     audit: `${prefix}audit`,
   }
 }
+
+/** CRC16-XMODEM, the checksum Redis Cluster maps keys to slots with. */
+function crc16(text: string): number {
+  let crc = 0
+  for (const byte of Buffer.from(text, 'utf8')) {
+    crc ^= byte << 8
+    for (let bit = 0; bit < 8; bit++) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
+    }
+  }
+  return crc
+}
+
+/** The Redis Cluster slot of every key under the hash tag `{tag}`. */
+export const hashSlot = (tag: string): number => crc16(tag) % 16384

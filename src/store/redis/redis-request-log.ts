@@ -6,7 +6,7 @@ import type { RequestLogEntry, RequestPage } from '../../types'
 import type { ResolvedRequestLogCaps } from '../request-log-caps'
 import { toRequestRecord } from '../request-record'
 import { withTimeout } from '../with-timeout'
-import type { RedisKeyNames } from './key-names'
+import { hashSlot, type RedisKeyNames } from './key-names'
 import { luaScript } from './lua'
 
 export interface RedisRequestLogContext {
@@ -39,7 +39,7 @@ const ENTRIES_PER_CALL = 1000
 
 export const LOG_LUA = luaScript('log.lua')
 
-type LogCommand = (hot: string, stream: string, args: Array<string | number>) => Promise<number>
+type LogCommand = (numberOfKeys: number, ...args: Array<string | number>) => Promise<number>
 type LogClient = { keyguardLog: LogCommand }
 
 const tagOf = (id: string): string => id.slice(0, TAG_LENGTH)
@@ -54,53 +54,55 @@ export class RedisRequestLog {
   ) {
     this.maxEntries = caps.maxEntries
     this.maxAgeMs = caps.maxAgeSeconds * 1000
-    ctx.client.defineCommand('keyguardLog', { numberOfKeys: 2, lua: LOG_LUA })
+    // The number of keys comes with each call: one call writes many keys' entries.
+    ctx.client.defineCommand('keyguardLog', { lua: LOG_LUA })
   }
 
   /**
-   * One flush: per key one call of lua/log.lua (XADDs, one XTRIM, one PEXPIRE; nothing for an
-   * unknown key). On a standalone Redis the calls go in one pipeline; on a Cluster each key may
-   * live on another node, so each call goes by itself.
+   * One flush: one call of lua/log.lua for every key at once (XADDs, then one XTRIM and one
+   * PEXPIRE per stream; nothing for an unknown key), split at ENTRIES_PER_CALL. On a Cluster the
+   * keys are grouped by hash slot, one call per slot.
    */
   async append(entries: readonly RequestLogEntry[]): Promise<void> {
-    const groups = new Map<string, RequestLogEntry[]>()
-    for (const entry of entries) {
-      const group = groups.get(entry.key_id)
-      if (group) group.push(entry)
-      else groups.set(entry.key_id, [entry])
-    }
-    if (groups.size === 0) return
+    const bySlot = new Map<number, Map<string, RequestLogEntry[]>>()
     const { client, names } = this.ctx
+    for (const entry of entries) {
+      const slot = client.isCluster ? hashSlot(tagOf(entry.key_id)) : 0
+      let keys = bySlot.get(slot)
+      if (!keys) {
+        keys = new Map()
+        bySlot.set(slot, keys)
+      }
+      const group = keys.get(entry.key_id)
+      if (group) group.push(entry)
+      else keys.set(entry.key_id, [entry])
+    }
     const streamId = this.ctx.clock ? `${Math.floor(this.ctx.clock())}-*` : '*'
-    const pipeline = client.isCluster ? null : client.pipeline()
-    const calls: Promise<unknown>[] = []
-    for (const [id, group] of groups) {
-      const hot = names.hot(tagOf(id), id)
-      const stream = names.logs(tagOf(id), id)
-      // Only the newest maxEntries of a key could survive the count cap: the rest is never sent.
-      for (let from = Math.max(0, group.length - this.maxEntries); from < group.length; ) {
-        const to = Math.min(group.length, from + ENTRIES_PER_CALL)
-        const args: Array<string | number> = [
-          this.maxEntries,
-          this.maxAgeMs,
-          streamId,
-          FIELDS.length,
-          ...FIELDS,
-        ]
-        for (let i = from; i < to; i++) encode(group[i] as RequestLogEntry, args)
-        if (pipeline) (pipeline as unknown as LogClient).keyguardLog(hot, stream, args)
-        else calls.push((client as unknown as LogClient).keyguardLog(hot, stream, args))
-        from = to
+    const header = [this.maxEntries, this.maxAgeMs, streamId, FIELDS.length, ...FIELDS]
+    const calls: Promise<number>[] = []
+    for (const keys of bySlot.values()) {
+      let call = { keys: [] as string[], values: [] as Array<string | number>, entries: 0 }
+      const send = (): void => {
+        if (call.keys.length === 0) return
+        const log = (client as unknown as LogClient).keyguardLog
+        calls.push(log.call(client, call.keys.length, ...call.keys, ...header, ...call.values))
+        call = { keys: [], values: [], entries: 0 }
       }
-    }
-    const work = async (): Promise<void> => {
-      if (!pipeline) {
-        await Promise.all(calls)
-        return
+      for (const [id, group] of keys) {
+        // Only the newest maxEntries of a key could survive the count cap: the rest is never sent.
+        for (let from = Math.max(0, group.length - this.maxEntries); from < group.length; ) {
+          if (call.entries >= ENTRIES_PER_CALL) send()
+          const to = Math.min(group.length, from + ENTRIES_PER_CALL - call.entries)
+          call.keys.push(names.hot(tagOf(id), id), names.logs(tagOf(id), id))
+          call.values.push(to - from)
+          for (let i = from; i < to; i++) encode(group[i] as RequestLogEntry, call.values)
+          call.entries += to - from
+          from = to
+        }
       }
-      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
+      send()
     }
-    await withTimeout(work(), this.ctx.timeout, 'Redis request log')
+    await withTimeout(Promise.all(calls), this.ctx.timeout, 'Redis request log')
   }
 
   /** Trims exactly (count, then age), then reads newest first: the caps hold exactly for readers. */

@@ -1,13 +1,13 @@
 // RedisStore: the production store. One EVALSHA per verification; cluster-safe key names.
 
-import { type Cluster, Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { TAG_LENGTH } from '../../token'
 import type { Plan, RequestLogEntry, RequestPage } from '../../types'
-import { type AuditLogCaps, resolveAuditLogCaps } from '../audit-caps'
+import { resolveAuditLogCaps } from '../audit-caps'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
 import { runCloseHooks } from '../close-hooks'
-import { type RequestLogCaps, resolveRequestLogCaps } from '../request-log-caps'
+import { resolveRequestLogCaps } from '../request-log-caps'
 import { loadedKey } from '../stored-key'
 import {
   type DeleteOutcome,
@@ -24,45 +24,15 @@ import {
 import { decodeVerdict, type RawVerdict, type Verdict } from '../verdict'
 import { unavailable, withTimeout } from '../with-timeout'
 import * as keyBatch from './key-batch'
-import { type RedisKeyNames, redisKeyNames } from './key-names'
+import { hashSlot, type RedisKeyNames, redisKeyNames } from './key-names'
 import { luaScript } from './lua'
-import { RecordCache } from './record-cache'
 import { RedisAuditLog } from './redis-audit-log'
+import { commandTimeoutOf, connect, type RedisStoreOptions } from './redis-client'
 import { RedisRequestLog } from './redis-request-log'
+import { RedisVerifier } from './redis-verifier'
 import * as writes from './writes'
 
-export interface RedisStoreOptions {
-  /** Redis URL. Defaults to `REDIS_URL`, else `redis://127.0.0.1:6379`. Ignored with `client`. */
-  url?: string
-  /** An ioredis client or Cluster of your own. keyguard never closes a client it did not create. */
-  client?: Redis | Cluster
-  /** Prefix of every Redis key. Defaults to `kg:`. */
-  prefix?: string
-  /** Upper bound on every store call, in ms. Defaults to 500. */
-  commandTimeout?: number
-  /** ioredis auto-pipelining for a client keyguard creates. Defaults to false. */
-  autoPipelining?: boolean
-  /** Test clock in ms since the epoch; by default the time comes from Redis `TIME`. */
-  clock?: () => number
-  /** Logged requests kept per key (a Redis Stream): by count and by age. Defaults to 1000 and 30 days. */
-  requestLog?: RequestLogCaps
-  /** Audit records kept (one capped Redis Stream, `{prefix}audit`). Defaults to 10000. */
-  auditLog?: AuditLogCaps
-}
-
-type VerifyCommand = (
-  hot: string,
-  record: string,
-  userRate: string,
-  ring: string,
-  clientTokens: string,
-  hash: string,
-  now: string,
-  cost: number,
-  scopes: string,
-  tokenType: string,
-  recordVersion: string,
-) => Promise<RawVerdict>
+export type { RedisStoreOptions } from './redis-client'
 
 export const VERIFY_LUA = luaScript('verify.lua')
 
@@ -77,7 +47,7 @@ export class RedisStore implements Store {
   private readonly ownsClient: boolean
   private readonly requestLog: RedisRequestLog
   private readonly auditLog: RedisAuditLog
-  private readonly records = new RecordCache()
+  private readonly verifier: RedisVerifier
 
   constructor(options: RedisStoreOptions = {}) {
     // Validated before a client exists: a bad option must not leave a connection open.
@@ -88,17 +58,17 @@ export class RedisStore implements Store {
     this.timeout = options.commandTimeout ?? 500
     this.clock = options.clock
     this.ownsClient = options.client === undefined
-    this.client =
-      options.client ??
-      new Redis(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
-        commandTimeout: this.timeout,
-        maxRetriesPerRequest: 1,
-        enableAutoPipelining: options.autoPipelining ?? false,
-      })
+    this.client = options.client ?? connect(options, this.timeout)
     this.clientTimeout = commandTimeoutOf(this.client)
-    // An unhandled 'error' event would crash the process; failures surface per call instead.
-    if (this.ownsClient) this.client.on('error', () => {})
-    this.client.defineCommand('keyguardVerify', { numberOfKeys: 5, lua: VERIFY_LUA })
+    // The number of keys comes with each call: one call verifies a batch of tokens.
+    this.client.defineCommand('keyguardVerify', { lua: VERIFY_LUA })
+    this.verifier = new RedisVerifier({
+      client: this.client,
+      names: this.names,
+      clock: this.clock,
+      clientTimeout: this.clientTimeout,
+      slotOf: this.client.isCluster ? hashSlot : () => 0,
+    })
     writes.defineWriteCommands(this.client)
     this.requestLog = new RedisRequestLog(
       {
@@ -121,38 +91,7 @@ export class RedisStore implements Store {
   }
 
   async verify(request: VerifyRequest, timeoutMs = this.timeout): Promise<Verdict> {
-    const { tag, id } = request
-    const verify = (this.client as unknown as { keyguardVerify: VerifyCommand }).keyguardVerify
-    const cached = this.records.get(id)
-    const pending = verify.call(
-      this.client,
-      this.names.hot(tag, id),
-      this.names.record(tag, id),
-      this.names.userRate(tag),
-      this.names.ring(tag, id),
-      this.names.clientTokens(tag, id),
-      request.hash,
-      this.clock ? String(Math.floor(this.clock() * 1000)) : '',
-      request.cost,
-      request.scopes.join(','),
-      request.type === 'ct' ? 'ct' : '',
-      cached?.version ?? '',
-    )
-    let raw: RawVerdict
-    try {
-      // One timer per verification: ioredis' commandTimeout when it is no longer, else our own.
-      raw = await (this.clientTimeout <= timeoutMs
-        ? pending
-        : withTimeout(pending, timeoutMs, 'Redis verify'))
-    } catch (error) {
-      throw unavailable(error, 'Redis verify')
-    }
-    const verdict = decodeVerdict(raw)
-    if (verdict.outcome === 'ok') {
-      if (verdict.record !== null) this.records.set(id, verdict.recordVersion, verdict.record)
-      else if (cached && verdict.recordVersion === cached.version) verdict.record = cached.json
-    }
-    return verdict
+    return this.verifier.verify(request, timeoutMs)
   }
 
   async now(): Promise<number> {
@@ -274,16 +213,3 @@ export class RedisStore implements Store {
 }
 
 markSelfBounded(RedisStore.prototype.verify)
-
-/**
- * The bound ioredis puts on each command of a client, from the moment it is sent. A Cluster, and
- * auto-pipelining, hold commands in queues of their own before that (with no timer): Infinity.
- */
-function commandTimeoutOf(client: Redis | Cluster): number {
-  if (client.isCluster) return Number.POSITIVE_INFINITY
-  const { commandTimeout, enableAutoPipelining } = (client as Redis).options
-  if (enableAutoPipelining || typeof commandTimeout !== 'number' || !(commandTimeout > 0)) {
-    return Number.POSITIVE_INFINITY
-  }
-  return commandTimeout
-}

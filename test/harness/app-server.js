@@ -1,4 +1,5 @@
-// A child app process for the multi-process tests: an Express server on the BUILT package.
+// A child app process for the multi-process and race tests: an Express server on the BUILT package.
+
 // Env: REDIS_URL, KEYGUARD_PREFIX, optional KEYGUARD_CLOCK_MS (a fixed test clock), and
 // KEYGUARD_ADMIN=1 to mount adminRouter at /admin as well (IP blocking off).
 // Tells its parent the port it listens on over IPC, and stops on 'stop'.

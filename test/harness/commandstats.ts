@@ -1,4 +1,4 @@
-// Reads INFO commandstats of a PRIVATE redis-server (the tests reset its statistics).
+// INFO commandstats and MONITOR of a PRIVATE redis-server (the tests reset its statistics).
 
 import type { Redis } from 'ioredis'
 

@@ -1,4 +1,4 @@
-// Starts app processes (test/redis/app-server.js, on the built package) that share one Redis.
+// Starts app processes (app-server.js beside this file, on the built package) that share one Redis.
 
 import { type ChildProcess, fork } from 'node:child_process'
 import { join } from 'node:path'

@@ -1,19 +1,9 @@
-// Admin API harness: a store per describe block (memory or Redis under a unique prefix), an admin key, an app.
+// Admin API harness: a store per describe block with an admin token, an app with adminRouter, admin calls.
 
 import express, { type Express } from 'express'
 import request from 'supertest'
-import {
-  type AdminRouterOptions,
-  adminRouter,
-  KeyManager,
-  MemoryStore,
-  RedisStore,
-  type Store,
-} from '../../src'
-import { cleanPrefix, newClient, testRedisUrl, uniquePrefix } from '../harness/redis'
-
-export const STORE_KINDS = ['memory', 'redis'] as const
-export type StoreKind = (typeof STORE_KINDS)[number]
+import { type AdminRouterOptions, adminRouter, type KeyManager, type Store } from '../../src'
+import { type StoreKind, useStoreOf } from './stores'
 
 export interface AdminHarness {
   readonly store: Store
@@ -27,39 +17,21 @@ export interface AdminHarness {
 }
 
 export function useAdmin(kind: StoreKind): AdminHarness {
-  const prefix = uniquePrefix()
+  const opened = useStoreOf(kind, { commandTimeout: 5000 })
   const unexpected: unknown[] = []
-  let store: Store | undefined
-  let keys: KeyManager | undefined
   let token = ''
 
   beforeAll(async () => {
-    store =
-      kind === 'memory'
-        ? new MemoryStore()
-        : new RedisStore({ url: testRedisUrl(), prefix, commandTimeout: 5000 })
-    keys = new KeyManager(store)
-    token = (await keys.create({ name: 'admin', type: 'pat', scopes: ['admin'] })).data.api_key
-  })
-  afterAll(async () => {
-    await store?.close()
-    if (kind === 'redis') {
-      const client = newClient()
-      await cleanPrefix(client, prefix)
-      client.disconnect()
-    }
+    const admin = await opened.keys.create({ name: 'admin', type: 'pat', scopes: ['admin'] })
+    token = admin.data.api_key
   })
 
-  const need = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`the ${what} exists only inside tests`)
-    return value
-  }
   return {
     get store() {
-      return need(store, 'store')
+      return opened.store
     },
     get keys() {
-      return need(keys, 'key manager')
+      return opened.keys
     },
     get token() {
       return token
@@ -72,7 +44,7 @@ export function useAdmin(kind: StoreKind): AdminHarness {
         adminRouter({
           onError: (error) => unexpected.push(error),
           ...options,
-          store: need(store, 'store'),
+          store: opened.store,
         }),
       )
       return app
