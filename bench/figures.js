@@ -105,7 +105,8 @@ function derive(rounds) {
     r.scriptCallsPerReq = n > 0 ? scriptCalls / n : Number.NaN
     r.appCommandsPerReq = n > 0 ? r.server.redisSent / n : Number.NaN
     r.redisCommandsPerReq = n > 0 ? total / n : Number.NaN
-    r.scriptUsecPerCall = scriptCalls > 0 ? scriptUsec / scriptCalls : Number.NaN
+    // Per request, not per call: one verify.lua call may carry a batch of requests.
+    r.scriptUsecPerReq = n > 0 ? scriptUsec / n : Number.NaN
     r.redisCpuUsPerReq = n > 0 ? r.redisCpuMicros / n : Number.NaN
     r.nodeCpuUsPerReq = n > 0 ? r.server.cpuMicros / n : Number.NaN
     r.ratios = {}

@@ -25,9 +25,9 @@ function printResults({ rounds, variants, isolated, memory, goals }) {
   if (dRound && fRound) {
     log(
       `\nScript cost on the same Redis, same run (hot key): keyguard verify.lua ` +
-        `${fix(fRound.scriptUsecPerCall, 2)} µs/call vs rate-limiter-flexible ` +
-        `${fix(dRound.scriptUsecPerCall, 2)} µs/call ` +
-        `(${times(fRound.scriptUsecPerCall / dRound.scriptUsecPerCall)})`,
+        `${fix(fRound.scriptUsecPerReq, 2)} µs/req vs rate-limiter-flexible ` +
+        `${fix(dRound.scriptUsecPerReq, 2)} µs/req ` +
+        `(${times(fRound.scriptUsecPerReq / dRound.scriptUsecPerReq)})`,
     )
   }
   if (isolated) {
@@ -35,7 +35,7 @@ function printResults({ rounds, variants, isolated, memory, goals }) {
     for (const scenario of ['hot', 'many']) {
       const line = isolated
         .filter((x) => x.scenario === scenario)
-        .map((x) => `${x.script} ${fix(x.usecPerCall, 2)} µs`)
+        .map((x) => `${x.script} ${fix(x.usecPerOp, 2)} µs`)
         .join(' | ')
       log(`  ${scenario === 'hot' ? 'one hot key ' : '10,000 keys '}  ${line}`)
     }
@@ -115,7 +115,7 @@ function markdown(file = RESULTS) {
       '|---|---:|---:|',
     )
     for (const name of ['keyguard verify.lua', 'rate-limiter-flexible', 'rate-limit-redis']) {
-      const us = (s) => isolated.find((x) => x.script === name && x.scenario === s)?.usecPerCall
+      const us = (s) => isolated.find((x) => x.script === name && x.scenario === s)?.usecPerOp
       out.push(`| ${name} | ${fix(us('hot'), 2)} µs | ${fix(us('many'), 2)} µs |`)
     }
   }

@@ -87,17 +87,122 @@ end
 
 local function rank(window) return window == 3 and 7 or window end
 
--- Every hot field a verification may need, fetched in one HMGET and then used by name.
+-- Every hot field a verification may need, fetched in one HMGET; each is then read by its name.
 local NAMES = { 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc', 'us', 'tt', 'ts', 'tm',
   'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc', 'rv' }
+local H, S, X, PS, PB, PM, QT, QD, QW, QM, QC, US, TT, TS, TM = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+local RV = 25
+-- The reply's 21 numbers as one string, formatted in one call.
+local NUMBERS = string.rep('%d,', 20) .. '%d'
+
+-- Quota windows. Rolling: rings of sub-buckets (daily 25 x 1 h, weekly 29 x 6 h, monthly 31 x 1 d),
+-- so the current bucket and the closed ones before it always cover the window (never over-admits).
+-- The hot hash keeps the newest bucket (b), its count (c) and the window's running sum (s); a bucket
+-- moves to the ring only when it closes. Calendar: b is the period (UTC day, ISO week, month), s its count.
+-- `at`: the place of the window's limit, bucket, sum and count among the fields above.
+local WINDOWS = {
+  { letter = 'd', slots = 25, size = 3600, index = 4, limit = QD, b = 16, s = 17, c = 18 },
+  { letter = 'w', slots = 29, size = 21600, index = 5, limit = QW, b = 19, s = 20, c = 21 },
+  { letter = 'm', slots = 31, size = 86400, index = 6, limit = QM, b = 22, s = 23, c = 24 },
+}
+
+-- The failure to report, for the token being verified: the one the client must wait longest for.
+-- Windows 1-2 are rates, 3-6 quotas: any quota before any rate, then the longest wait (-1 = never),
+-- then the longer window (total first).
+local failed, fail_wait
+local function fail(window, wait)
+  local worse
+  if failed == 0 then
+    worse = true
+  elseif (window >= 3) ~= (failed >= 3) then
+    worse = window >= 3
+  elseif (wait < 0) ~= (fail_wait < 0) then
+    worse = wait < 0
+  elseif wait ~= fail_wait then
+    worse = wait > fail_wait
+  else
+    worse = rank(window) > rank(failed)
+  end
+  if worse then failed, fail_wait = window, wait end
+end
+
+-- Opens one window of a key at now: its bucket, sum, count and reset (ms), and the ring fields
+-- that closed since the last call (appended to ring.read, dropped ones to ring.del).
+local function open_window(spec, values, limit, calendar, ring)
+  local letter, n = spec.letter, spec.slots
+  local w = { spec = spec, limit = limit, last = tonumber(values[spec.b]) }
+  w.sum, w.count = tonumber(values[spec.s]) or 0, tonumber(values[spec.c]) or 0
+  if calendar then
+    w.bucket, w.reset = calendar_period(letter)
+    if w.last ~= w.bucket then w.sum = 0 end
+    w.count = 0
+    return w
+  end
+  local b = floor(now_ms / (spec.size * 1000))
+  if w.last == nil then
+    w.sum, w.count = 0, 0
+  elseif b >= w.last + n then
+    for i = 0, n - 1 do ring.del[#ring.del + 1] = letter .. i end
+    w.sum, w.count = 0, 0
+  elseif b > w.last then
+    if w.count > 0 then
+      ring.set[#ring.set + 1] = letter .. (w.last % n)
+      ring.set[#ring.set + 1] = int(w.count)
+    end
+    w.first_read = #ring.read + 1
+    for i = w.last + 1, b do ring.read[#ring.read + 1] = letter .. (i % n) end
+    w.last_read = #ring.read
+    w.count = 0
+  else
+    b = w.last -- same bucket, or the clock stepped back: stay in the newest bucket
+  end
+  w.bucket, w.reset = b, (b + 1) * spec.size * 1000
+  return w
+end
+
+-- Rejection only: how long until the window has room for this cost (-1: never). A rolling window
+-- gives credit back as its oldest sub-buckets leave: walk them oldest first.
+local function wait_for(w, cost, calendar, newest, ring_key)
+  if cost > w.limit then return -1 end
+  if calendar then return w.reset - now_ms end
+  local n, last, letter, size = w.spec.slots, w.last, w.spec.letter, w.spec.size
+  local need, fields, closed = w.sum + cost - w.limit, {}, {}
+  for j = w.bucket - n + 1, last - 1 do fields[#fields + 1] = letter .. (j % n) end
+  if #fields > 0 then closed = redis.call('HMGET', ring_key, unpack(fields)) end
+  local freed = 0
+  for j = w.bucket - n + 1, last do
+    if j == last then freed = freed + newest else freed = freed + (tonumber(closed[j - w.bucket + n]) or 0) end
+    if freed >= need then return (j + n) * size * 1000 - now_ms end
+  end
+  return -1
+end
+
+-- GCRA: one request against a bucket of `capacity` refilled `count` times per `period` µs.
+-- Returns the new arrival time and the interval; a failure is recorded as `window`.
+local function gcra(window, tat, count, period, capacity)
+  local interval = ceil(period / count)
+  local new_tat = max(tonumber(tat) or 0, now) + interval
+  local over = new_tat - now - capacity * interval
+  if over > 0 then fail(window, ceil(over / 1000)) end
+  return new_tat, interval
+end
+
+-- A rate's three reply numbers: limit, remaining, reset (ms until the bucket is full again).
+local function rate_reply(out, at, tat, interval, capacity, refused)
+  local ahead = tat - now
+  local left = floor((capacity * interval - ahead) / interval)
+  if refused then
+    out[at], out[at + 1], out[at + 2] = capacity, max(left + 1, 0), ceil(max(ahead - interval, 0) / 1000)
+  else
+    out[at], out[at + 1], out[at + 2] = capacity, left, ceil(ahead / 1000)
+  end
+end
 
 -- One token: the steps above, against its key's five Redis keys.
 local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cost, scopes, token_type, held)
-  -- Load the key: every hot field the call may need, in one HMGET, by name.
-  local values = redis.call('HMGET', hot, unpack(NAMES))
-  local k = {}
-  for i = 1, #NAMES do k[NAMES[i]] = values[i] end
-  if not k.h then return { INVALID } end
+  -- Load the key.
+  local v = redis.call('HMGET', hot, unpack(NAMES))
+  if not v[H] then return { INVALID } end
 
   -- Authenticate: the key's secret, the previous one within its grace, or a live client token.
   local ct_scopes
@@ -107,14 +212,14 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     local bar = string.find(ct, '|', 1, true)
     if now_ms >= tonumber(string.sub(ct, 1, bar - 1)) then return { EXPIRED } end
     ct_scopes = string.sub(ct, bar + 1)
-  elseif k.h ~= hash then
+  elseif v[H] ~= hash then
     local old = redis.call('HMGET', hot, 'h2', 'h2x')
     if old[1] ~= hash or now_ms >= (tonumber(old[2]) or 0) then return { INVALID } end
   end
 
   -- Status and expiry.
-  if k.s ~= '1' then return { INACTIVE } end
-  if k.x and now_ms >= tonumber(k.x) then return { EXPIRED } end
+  if v[S] ~= '1' then return { INACTIVE } end
+  if v[X] and now_ms >= tonumber(v[X]) then return { EXPIRED } end
 
   -- Scopes: a client token needs them from its own list too.
   if scopes ~= '' then
@@ -125,199 +230,103 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     end
   end
 
-  -- Windows 1-2 are rates, 3-6 quotas. Report the failure the client must wait longest for: any quota
-  -- before any rate, then the longest wait (-1 = never); on a tie, the longer window (total first).
-  local failed, fail_wait = 0, 0
-  local function fail(window, wait)
-    local worse
-    if failed == 0 then
-      worse = true
-    elseif (window >= 3) ~= (failed >= 3) then
-      worse = window >= 3
-    elseif (wait < 0) ~= (fail_wait < 0) then
-      worse = wait < 0
-    elseif wait ~= fail_wait then
-      worse = wait > fail_wait
-    else
-      worse = rank(window) > rank(failed)
-    end
-    if worse then failed, fail_wait = window, wait end
-  end
-
-  local total, used_total = tonumber(k.qt) or -1, tonumber(k.tt) or 0
+  -- Quota windows: the total, then day, week and month.
+  failed, fail_wait = 0, 0
+  local total, used_total = tonumber(v[QT]) or -1, tonumber(v[TT]) or 0
   if total >= 0 and used_total + cost > total then fail(3, -1) end
-
-  -- Quota windows. Rolling: rings of sub-buckets (daily 25 x 1 h, weekly 29 x 6 h, monthly 31 x 1 d),
-  -- so the current bucket and the closed ones before it always cover the window (never over-admits).
-  -- The hot hash keeps the newest bucket (b), its count (c) and the window's running sum (s); a bucket
-  -- moves to the ring only when it closes. Calendar: b is the period (UTC day, ISO week, month), s its count.
-  local WINDOWS = {
-    { letter = 'd', slots = 25, size = 3600, index = 4 },
-    { letter = 'w', slots = 29, size = 21600, index = 5 },
-    { letter = 'm', slots = 31, size = 86400, index = 6 },
-  }
-  local calendar = k.qc == '1'
-  local ring_read, ring_set, ring_del = {}, {}, {}
-
-
-  -- Opens one window at now: w.bucket, w.sum, w.count, w.reset (ms), and the ring fields it reads.
-  local function open_window(w)
-    local letter, n = w.letter, w.slots
-    w.last = tonumber(k[letter .. 'b'])
-    w.sum, w.count = tonumber(k[letter .. 's']) or 0, tonumber(k[letter .. 'c']) or 0
-    w.reads = {}
-    if calendar then
-      w.bucket, w.reset = calendar_period(letter)
-      if w.last ~= w.bucket then w.sum = 0 end
-      w.count = 0
-      return
-    end
-    local b = floor(now_ms / (w.size * 1000))
-    if w.last == nil then
-      w.sum, w.count = 0, 0
-    elseif b >= w.last + n then
-      for i = 0, n - 1 do ring_del[#ring_del + 1] = letter .. i end
-      w.sum, w.count = 0, 0
-    elseif b > w.last then
-      if w.count > 0 then
-        ring_set[#ring_set + 1] = letter .. (w.last % n)
-        ring_set[#ring_set + 1] = int(w.count)
-      end
-      for i = w.last + 1, b do
-        w.reads[#w.reads + 1] = #ring_read + 1
-        ring_read[#ring_read + 1] = letter .. (i % n)
-      end
-      w.count = 0
-    else
-      b = w.last -- same bucket, or the clock stepped back: stay in the newest bucket
-    end
-    w.bucket, w.reset = b, (b + 1) * w.size * 1000
-  end
-
-  -- Rejection only: how long until the window has room for this cost (-1: never). A rolling window
-  -- gives credit back as its oldest sub-buckets leave: walk them oldest first.
-  local function wait_for(w)
-    if cost > w.limit then return -1 end
-    if calendar then return w.reset - now_ms end
-    local n, last = w.slots, w.last
-    local newest = tonumber(k[w.letter .. 'c']) or 0
-    local need, fields, closed = w.sum + cost - w.limit, {}, {}
-    for j = w.bucket - n + 1, last - 1 do fields[#fields + 1] = w.letter .. (j % n) end
-    if #fields > 0 then closed = redis.call('HMGET', ring_key, unpack(fields)) end
-    local freed = 0
-    for j = w.bucket - n + 1, last do
-      if j == last then freed = freed + newest else freed = freed + (tonumber(closed[j - w.bucket + n]) or 0) end
-      if freed >= need then return (j + n) * w.size * 1000 - now_ms end
-    end
-    return -1
-  end
-
+  local calendar = v[QC] == '1'
+  local ring = { read = {}, set = {}, del = {} }
   local open = {}
-  for _, w in ipairs(WINDOWS) do
-    w.limit = tonumber(k['q' .. w.letter]) or -1
-    if w.limit >= 0 then
-      open_window(w)
-      open[#open + 1] = w
-    end
+  for i = 1, 3 do
+    local spec = WINDOWS[i]
+    local limit = tonumber(v[spec.limit])
+    if limit then open[#open + 1] = open_window(spec, v, limit, calendar, ring) end
   end
-  if #ring_read > 0 then
+  if #ring.read > 0 then
     -- Buckets that closed since the last call leave the window: one read for all of them.
-    local old = redis.call('HMGET', ring_key, unpack(ring_read))
+    local old = redis.call('HMGET', ring_key, unpack(ring.read))
     for _, w in ipairs(open) do
-      for _, i in ipairs(w.reads) do w.sum = w.sum - (tonumber(old[i]) or 0) end
+      for i = w.first_read or 1, w.last_read or 0 do w.sum = w.sum - (tonumber(old[i]) or 0) end
     end
   end
   for _, w in ipairs(open) do
     if w.sum + cost > w.limit then
-      local wait = wait_for(w)
+      local wait = wait_for(w, cost, calendar, tonumber(v[w.spec.c]) or 0, ring_key)
       if wait >= 0 then w.reset = now_ms + wait end
-      fail(w.index, wait)
+      fail(w.spec.index, wait)
     end
   end
 
   -- Rates: GCRA per second (with burst) and per minute, in microseconds, of the key or its user.
-  local function gcra(tat, count, period, capacity)
-    local interval = ceil(period / count)
-    local new_tat = max(tonumber(tat) or 0, now) + interval
-    return { tat = new_tat, interval = interval, capacity = capacity, ahead = new_tat - now }
-  end
-  local ps, pb, pm = tonumber(k.ps) or -1, tonumber(k.pb) or -1, tonumber(k.pm) or -1
-  local user_scope = k.us == '1' and (ps > 0 or pm > 0)
-  local tat_s, tat_m = k.ts, k.tm
+  local ps, pb, pm = tonumber(v[PS]) or -1, tonumber(v[PB]) or -1, tonumber(v[PM]) or -1
+  local user_scope = v[US] == '1' and (ps > 0 or pm > 0)
+  local tat_s, tat_m = v[TS], v[TM]
   if user_scope then
     local u = redis.call('HMGET', user_key, 'ts', 'tm')
     tat_s, tat_m = u[1], u[2]
   end
-  local second = ps > 0 and gcra(tat_s, ps, 1000000, pb > 0 and pb or ps) or nil
-  local minute = pm > 0 and gcra(tat_m, pm, 60000000, pm) or nil
-  for window, r in pairs({ [1] = second, [2] = minute }) do
-    local over = r.ahead - r.capacity * r.interval
-    if over > 0 then fail(window, ceil(over / 1000)) end
-  end
+  local burst = pb > 0 and pb or ps
+  local new_s, t_s, new_m, t_m
+  if ps > 0 then new_s, t_s = gcra(1, tat_s, ps, 1000000, burst) end
+  if pm > 0 then new_m, t_m = gcra(2, tat_m, pm, 60000000, pm) end
 
   -- Reply. A refused request is charged nothing: it is told what it would have had left.
   local refused = failed > 0
   local out = { 0, 0, 0, -1, -1, 0, -1, -1, 0, total, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0 }
-  for at, r in pairs({ [4] = second, [7] = minute }) do
-    local left = floor((r.capacity * r.interval - r.ahead) / r.interval)
-    if refused then
-      out[at], out[at + 1], out[at + 2] = r.capacity, max(left + 1, 0), ceil(max(r.ahead - r.interval, 0) / 1000)
-    else
-      out[at], out[at + 1], out[at + 2] = r.capacity, left, ceil(r.ahead / 1000)
-    end
-  end
-  local function left(limit, used)
-    if refused then return max(limit - used, 0) end
-    return limit - used - cost
-  end
-  if total >= 0 then out[11] = left(total, used_total) end
+  if new_s then rate_reply(out, 4, new_s, t_s, burst, refused) end
+  if new_m then rate_reply(out, 7, new_m, t_m, pm, refused) end
+  local charged = refused and 0 or cost
+  if total >= 0 then out[11] = refused and max(total - used_total, 0) or total - used_total - cost end
   for _, w in ipairs(open) do
-    local at = 3 * w.index + 1
-    out[at], out[at + 1], out[at + 2] = w.limit, left(w.limit, w.sum), w.reset - now_ms
+    local at = 3 * w.spec.index + 1
+    local left = w.limit - w.sum - charged
+    out[at], out[at + 1], out[at + 2] = w.limit, refused and max(left, 0) or left, w.reset - now_ms
   end
   if refused then
     out[1], out[2], out[3] = failed >= 3 and QUOTA or RATE, failed, fail_wait
-    return { table.concat(out, ',') }
+    return { fmt(NUMBERS, unpack(out)) }
   end
 
   -- Charge: last use, the total, every window, the rate buckets. A bucket index is written only
   -- when it moves on (once an hour at most).
   local sets = { 'lu', int(now_ms), 'tt', int(used_total + cost) }
   for _, w in ipairs(open) do
+    local letter = w.spec.letter
     if w.bucket ~= w.last then
-      sets[#sets + 1] = w.letter .. 'b'
+      sets[#sets + 1] = letter .. 'b'
       sets[#sets + 1] = int(w.bucket)
     end
-    sets[#sets + 1] = w.letter .. 's'
+    sets[#sets + 1] = letter .. 's'
     sets[#sets + 1] = int(w.sum + cost)
-    sets[#sets + 1] = w.letter .. 'c'
+    sets[#sets + 1] = letter .. 'c'
     sets[#sets + 1] = int(w.count + cost)
   end
-  local rates = {}
-  if second then rates[#rates + 1] = 'ts'; rates[#rates + 1] = int(second.tat) end
-  if minute then rates[#rates + 1] = 'tm'; rates[#rates + 1] = int(minute.tat) end
   if user_scope then
-    redis.call('HSET', user_key, unpack(rates))
-    local full_again = max(second and second.tat or 0, minute and minute.tat or 0) - now
-    redis.call('PEXPIRE', user_key, int(ceil(full_again / 1000) + 1000))
+    local u = {}
+    if new_s then u[#u + 1] = 'ts'; u[#u + 1] = int(new_s) end
+    if new_m then u[#u + 1] = 'tm'; u[#u + 1] = int(new_m) end
+    redis.call('HSET', user_key, unpack(u))
+    redis.call('PEXPIRE', user_key, int(ceil((max(new_s or 0, new_m or 0) - now) / 1000) + 1000))
   else
-    for i = 1, #rates do sets[#sets + 1] = rates[i] end
+    if new_s then sets[#sets + 1] = 'ts'; sets[#sets + 1] = int(new_s) end
+    if new_m then sets[#sets + 1] = 'tm'; sets[#sets + 1] = int(new_m) end
   end
   redis.call('HSET', hot, unpack(sets))
 
-  if #ring_read > 0 or #ring_del > 0 or #ring_set > 0 then
+  if #ring.read > 0 or #ring.del > 0 or #ring.set > 0 then
     -- A bucket closed: expired slots leave the ring, the closed bucket enters it.
-    for i = 1, #ring_read do ring_del[#ring_del + 1] = ring_read[i] end
-    if #ring_del > 0 then redis.call('HDEL', ring_key, unpack(ring_del)) end
-    if #ring_set > 0 then
-      redis.call('HSET', ring_key, unpack(ring_set))
+    for i = 1, #ring.read do ring.del[#ring.del + 1] = ring.read[i] end
+    if #ring.del > 0 then redis.call('HDEL', ring_key, unpack(ring.del)) end
+    if #ring.set > 0 then
+      redis.call('HSET', ring_key, unpack(ring.set))
       redis.call('PEXPIRE', ring_key, 2678400000) -- 31 days: longer than the longest window
     end
   end
 
   -- The record changes only with the key: a caller holding this version needs no copy.
-  local record = (k.rv and k.rv == held) and '' or (redis.call('GET', record_key) or '')
-  return { table.concat(out, ','), record, k.rv or '', ct_scopes }
+  local rv = v[RV]
+  local record = (rv and rv == held) and '' or (redis.call('GET', record_key) or '')
+  return { fmt(NUMBERS, unpack(out)), record, rv or '', ct_scopes }
 end
 
 local replies = {}
