@@ -16,7 +16,8 @@ ARGV[j+6]  version of the record JSON the caller holds ("" for none): an equal v
 Reply      one entry per token: { numbers, record JSON, record version, client token scopes }
            numbers: "outcome" when refused before any limit; else "outcome,failed_window,
            retry_after_ms," then "limit,remaining,reset_ms" for windows 1 second, 2 minute, 3 total,
-           4 daily, 5 weekly, 6 monthly (limit -1: none). The other three only on success
+           4 daily, 5 weekly, 6 monthly (limit -1: none), then now in ms (the store's clock, which
+           the resets count from). The other three only on success
            (record JSON "": the caller's copy is current).
 outcome: 0 ok, 1 invalid, 2 inactive, 3 expired, 4 insufficient scope, 5 quota exceeded, 6 rate limited
 The steps, in order (MemoryStore's verifier takes the same ones): load the key, authenticate,
@@ -92,8 +93,8 @@ local NAMES = { 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc', '
   'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc', 'rv' }
 local H, S, X, PS, PB, PM, QT, QD, QW, QM, QC, US, TT, TS, TM = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 local RV = 25
--- The reply's 21 numbers as one string, formatted in one call.
-local NUMBERS = string.rep('%d,', 20) .. '%d'
+-- The reply's 22 numbers as one string, formatted in one call.
+local NUMBERS = string.rep('%d,', 21) .. '%d'
 
 -- Quota windows. Rolling: rings of sub-buckets (daily 25 x 1 h, weekly 29 x 6 h, monthly 31 x 1 d),
 -- so the current bucket and the closed ones before it always cover the window (never over-admits).
@@ -272,7 +273,7 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
 
   -- Reply. A refused request is charged nothing: it is told what it would have had left.
   local refused = failed > 0
-  local out = { 0, 0, 0, -1, -1, 0, -1, -1, 0, total, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0 }
+  local out = { 0, 0, 0, -1, -1, 0, -1, -1, 0, total, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, now_ms }
   if new_s then rate_reply(out, 4, new_s, t_s, burst, refused) end
   if new_m then rate_reply(out, 7, new_m, t_m, pm, refused) end
   local charged = refused and 0 or cost

@@ -162,7 +162,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
       return send(res, STORE_UNAVAILABLE)
     }
 
-    setRateLimitHeaders(res, verdict.windows, verdict.failed, config.legacyHeaders)
+    setRateLimitHeaders(res, verdict, config.legacyHeaders)
     if (verdict.outcome === 'invalid') return invalid(req, res, true)
     if (verdict.outcome !== 'ok') return reject(res, verdict)
     if (verdict.record !== null) setApiKey(req, verdict.record, verdict.tokenScopes, parsed.type)

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Request, Response } from 'express'
 import type { RequestLogBatcher } from '../request-log'
-import type { WindowState } from '../store'
+import type { Verdict, WindowState } from '../store'
 import { TOKEN_SHAPE, type TokenType } from '../token'
 import type { ApiKey, WindowName } from '../types'
 
@@ -50,10 +50,10 @@ export function tightest(
   return best
 }
 
+/** The headers of a verdict; resets count from the store's clock (`verdict.nowMs`), not this server's. */
 export function setRateLimitHeaders(
   res: Response,
-  windows: readonly WindowState[],
-  failed: WindowName | null,
+  { windows, failed, nowMs }: Pick<Verdict, 'windows' | 'failed' | 'nowMs'>,
   legacy: boolean,
 ): void {
   if (windows.length === 0) return
@@ -79,7 +79,7 @@ export function setRateLimitHeaders(
       res.setHeader('X-RateLimit-Limit', String(w.limit))
       res.setHeader('X-RateLimit-Remaining', String(w.remaining))
       if (w.name !== 'total') {
-        res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + w.resetMs) / 1000)))
+        res.setHeader('X-RateLimit-Reset', String(Math.ceil((nowMs + w.resetMs) / 1000)))
       }
     }
   }

@@ -3,7 +3,7 @@
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
 import { KeyguardConfigError } from '../errors'
 import type { GuardStore, SharedRedis } from '../store'
-import { withTimeout } from '../store'
+import { beforeClose, withTimeout } from '../store'
 import { FailureCounts, setBounded } from './failure-counts'
 import { type IpBlock, type IpBlockOptions, named, type Settings, settingsOf } from './options'
 import { addSharedBlock, sharedBlocks } from './shared-blocks'
@@ -35,10 +35,9 @@ export class IpBlocker {
   private recheckMs = 5000
   private timeoutMs = DEFAULT_TIMEOUT_MS
   private timer: NodeJS.Timeout | null = null
-  /** The flush in progress: one at a time. */
+  /** The flush in progress (one at a time). */
   private flushing: Promise<boolean> | null = null
-  /** Block writes to Redis in flight. */
-  private readonly writes = new Set<Promise<void>>()
+  private readonly writes = new Set<Promise<void>>() // block writes to Redis in flight
   private readonly redis: SharedRedis | null
   private settings: Settings = settingsOf({})
   /** True once options were named (not only defaults). */
@@ -48,6 +47,7 @@ export class IpBlocker {
     this.redis = store.sharedRedis()
     this.counts = new FailureCounts()
     this.configure(options)
+    beforeClose(store, () => this.flush()) // unshared failures reach Redis before the store closes
   }
 
   /** Takes the options another guard names: fine when none were named yet, or the same ones. */

@@ -1,4 +1,4 @@
-// Decodes the verification script's flat reply (shared by RedisStore and MemoryStore).
+// The outcome of one verification, and MemoryStore's flat reply decoded into it.
 
 import { WINDOW_NAMES, type WindowName } from '../types'
 
@@ -34,11 +34,14 @@ export interface Verdict {
   recordVersion: string
   /** A client token's own scopes (comma-separated), on success. */
   tokenScopes: string | null
+  /** The store's time of the verification, ms since the epoch: resets count from it. */
+  nowMs: number
 }
 
 export type RawVerdict = ReadonlyArray<number | string>
 
-export function decodeVerdict(raw: RawVerdict): Verdict {
+/** MemoryStore's flat reply as a Verdict; `nowMs` is the store's time of the verification. */
+export function decodeVerdict(raw: RawVerdict, nowMs: number): Verdict {
   const outcome = OUTCOMES[Number(raw[0])] ?? 'invalid'
   const windows: WindowState[] = []
   if (raw.length >= 21) {
@@ -62,5 +65,6 @@ export function decodeVerdict(raw: RawVerdict): Verdict {
     record: outcome === 'ok' && typeof raw[21] === 'string' && raw[21] !== '' ? raw[21] : null,
     recordVersion: outcome === 'ok' && typeof raw[22] === 'string' ? raw[22] : '',
     tokenScopes: outcome === 'ok' && typeof raw[23] === 'string' ? raw[23] : null,
+    nowMs,
   }
 }

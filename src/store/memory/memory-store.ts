@@ -118,7 +118,7 @@ export class MemoryStore implements Store {
       cost: request.cost,
       scopes: request.scopes,
     })
-    return decodeVerdict(raw)
+    return decodeVerdict(raw, nowMs)
   }
 
   async now(): Promise<number> {

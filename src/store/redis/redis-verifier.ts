@@ -158,6 +158,7 @@ export class RedisVerifier {
       record: null,
       recordVersion: '',
       tokenScopes: null,
+      nowMs: values[21] ?? 0,
     }
     if (outcome !== 'ok') return verdict
     const record = reply[1] ?? ''
