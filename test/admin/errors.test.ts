@@ -134,7 +134,8 @@ describe('adminRouter bad requests', () => {
     expect(res.body.details.field).toBe('path')
   })
 
-  it('never reached the last-resort 500 handler', () => {
+  // After every test of the file, however it is run (alone, filtered or in the full suite).
+  afterAll(() => {
     expect(h.unexpected).toEqual([])
   })
 })

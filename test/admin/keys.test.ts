@@ -238,7 +238,8 @@ describe.each(STORE_KINDS)('adminRouter /keys (%s store)', (kind) => {
     expect(res.body.details).toMatchObject({ field: 'limit', message: 'max 100' })
   })
 
-  it('never reached the last-resort 500 handler', () => {
+  // After every test of the file, however it is run (alone, filtered or in the full suite).
+  afterAll(() => {
     expect(h.unexpected).toEqual([])
   })
 })

@@ -117,7 +117,8 @@ describe.each(STORE_KINDS)('adminRouter /plans (%s store)', (kind) => {
     expect((await get()).status).toBe(200)
   })
 
-  it('never reached the last-resort 500 handler', () => {
+  // After every test of the file, however it is run (alone, filtered or in the full suite).
+  afterAll(() => {
     expect(h.unexpected).toEqual([])
   })
 })

@@ -83,16 +83,24 @@ describe.each(STORE_KINDS)('all-or-nothing (%s store)', (kind) => {
       quotas: { daily: 5 },
       rate: { per_minute: 5 },
     })
-    await call(c.app({ scopes: ['write'] }), data.api_key)
+    const refusal = async (app: ReturnType<typeof c.app>, token: string) => {
+      const res = await call(app, token)
+      return [res.status, res.body.code]
+    }
+    expect(await refusal(c.app({ scopes: ['write'] }), data.api_key)).toEqual([
+      403,
+      'INSUFFICIENT_SCOPE',
+    ])
     const last = data.api_key.slice(-1)
-    await call(c.app(), `${data.api_key.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`)
+    const mistyped = `${data.api_key.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`
+    expect(await refusal(c.app(), mistyped)).toEqual([401, 'INVALID_API_KEY'])
     await c.keys.update(data.id, { status: 'inactive' })
-    await call(c.app(), data.api_key)
+    expect(await refusal(c.app(), data.api_key)).toEqual([401, 'INACTIVE_API_KEY'])
     await c.keys.update(data.id, {
       status: 'active',
       expires_at: new Date(c.clock.ms - 1).toISOString(),
     })
-    await call(c.app(), data.api_key)
+    expect(await refusal(c.app(), data.api_key)).toEqual([401, 'EXPIRED_API_KEY'])
     expect(await used(data.id)).toEqual({ requests: 0, daily: 0 })
     expect((await c.keys.get(data.id)).data.last_used_at).toBeNull()
   })

@@ -1,8 +1,10 @@
-// Jest global setup: use REDIS_URL if set, else start one private redis-server for the run.
+// Jest global setup: a fresh build, then REDIS_URL if set, else one private redis-server for the run.
 
+import { requireFreshBuild } from './fresh-build'
 import { startRedisServer } from './redis-server'
 
 export default async function globalSetup(): Promise<void> {
+  requireFreshBuild()
   if (process.env.REDIS_URL) {
     process.env.KEYGUARD_TEST_REDIS_URL = process.env.REDIS_URL
     return
