@@ -14,7 +14,7 @@ ARGV[j+4]  required scopes, comma-separated, or ""
 ARGV[j+5]  "ct" for a client token (billed to its parent key), else ""
 ARGV[j+6]  version of the record JSON the caller holds ("" for none): an equal version skips the GET
 Reply      one entry per token: { numbers, record JSON, record version, client token scopes }
-           numbers: "outcome" when refused before any limit; else "outcome,failed_window,
+           numbers: "outcome,now_ms" when refused before any limit; else "outcome,failed_window,
            retry_after_ms," then "limit,remaining,reset_ms" for windows 1 second, 2 minute, 3 total,
            4 daily, 5 weekly, 6 monthly (limit -1: none), then now in ms (the store's clock, which
            the resets count from). The other three only on success
@@ -87,6 +87,9 @@ local function calendar_period(letter)
 end
 
 local function rank(window) return window == 3 and 7 or window end
+
+-- A refusal before any limit: its outcome and the store's time, the only numbers of its reply.
+local function refusal(outcome) return { outcome .. ',' .. int(now_ms) } end
 
 -- Every hot field a verification may need, fetched in one HMGET; each is then read by its name.
 local NAMES = { 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc', 'us', 'tt', 'ts', 'tm',
@@ -203,31 +206,31 @@ end
 local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cost, scopes, token_type, held)
   -- Load the key.
   local v = redis.call('HMGET', hot, unpack(NAMES))
-  if not v[H] then return { INVALID } end
+  if not v[H] then return refusal(INVALID) end
 
   -- Authenticate: the key's secret, the previous one within its grace, or a live client token.
   local ct_scopes
   if token_type == 'ct' then
     local ct = redis.call('HGET', tokens_key, hash)
-    if not ct then return { INVALID } end
+    if not ct then return refusal(INVALID) end
     local bar = string.find(ct, '|', 1, true)
-    if now_ms >= tonumber(string.sub(ct, 1, bar - 1)) then return { EXPIRED } end
+    if now_ms >= tonumber(string.sub(ct, 1, bar - 1)) then return refusal(EXPIRED) end
     ct_scopes = string.sub(ct, bar + 1)
   elseif v[H] ~= hash then
     local old = redis.call('HMGET', hot, 'h2', 'h2x')
-    if old[1] ~= hash or now_ms >= (tonumber(old[2]) or 0) then return { INVALID } end
+    if old[1] ~= hash or now_ms >= (tonumber(old[2]) or 0) then return refusal(INVALID) end
   end
 
   -- Status and expiry.
-  if v[S] ~= '1' then return { INACTIVE } end
-  if v[X] and now_ms >= tonumber(v[X]) then return { EXPIRED } end
+  if v[S] ~= '1' then return refusal(INACTIVE) end
+  if v[X] and now_ms >= tonumber(v[X]) then return refusal(EXPIRED) end
 
   -- Scopes: a client token needs them from its own list too.
   if scopes ~= '' then
     local have = ',' .. (redis.call('HGET', hot, 'sc') or '') .. ','
     local own = ct_scopes and ',' .. ct_scopes .. ','
     for need in string.gmatch(scopes, '[^,]+') do
-      if not grants(have, need) or (own and not grants(own, need)) then return { SCOPE } end
+      if not grants(have, need) or (own and not grants(own, need)) then return refusal(SCOPE) end
     end
   end
 

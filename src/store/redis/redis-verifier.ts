@@ -158,7 +158,8 @@ export class RedisVerifier {
       record: null,
       recordVersion: '',
       tokenScopes: null,
-      nowMs: values[21] ?? 0,
+      // The store's time: last of the 22 numbers, or second after an early refusal's outcome.
+      nowMs: (values.length >= 22 ? values[21] : values[1]) ?? 0,
     }
     if (outcome !== 'ok') return verdict
     const record = reply[1] ?? ''
