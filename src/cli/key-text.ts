@@ -1,7 +1,7 @@
 // How the CLI prints keys, usage and request history as text (--json prints the REST shapes instead).
 
 import type { ApiKey, RequestPage, Usage } from '../types'
-import { fields, limits, table } from './format'
+import { limits, table } from './format'
 
 export function keyPairs(key: ApiKey & { api_key?: string }): Array<[string, unknown]> {
   const pairs: Array<[string, unknown]> = [

@@ -21,8 +21,8 @@ import {
   type VersionedPlan,
   type WriteOutcome,
 } from '../types'
-import { decodeVerdict, type RawVerdict, type Verdict } from '../verdict'
-import { unavailable, withTimeout } from '../with-timeout'
+import type { Verdict } from '../verdict'
+import { withTimeout } from '../with-timeout'
 import * as keyBatch from './key-batch'
 import { hashSlot, type RedisKeyNames, redisKeyNames } from './key-names'
 import { luaScript } from './lua'

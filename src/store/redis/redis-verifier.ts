@@ -102,7 +102,9 @@ export class RedisVerifier {
       clientTimeout <= timeoutMs ? pending : withTimeout(pending, timeoutMs, 'Redis verify')
     bounded.then(
       (replies) => {
-        batch.forEach((w, i) => w.resolve(this.verdict(w.known, replies[i] as Reply)))
+        batch.forEach((w, i) => {
+          w.resolve(this.verdict(w.known, replies[i] as Reply))
+        })
       },
       (error: unknown) => {
         const failure = unavailable(error, 'Redis verify')
