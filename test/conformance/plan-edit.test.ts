@@ -50,6 +50,17 @@ describe.each(STORE_KINDS)('limit changes (%s store)', (kind) => {
     expect((await call(app, key.api_key)).body.error).toBe('Rate limit exceeded: quota weekly')
   })
 
+  it("a key's own rates override its plan's, field by field", async () => {
+    const id = await plan({ rate: { per_second: 2, burst: 3, per_minute: 100 } })
+    const key = (await c.keys.create({ name: 'Own rate', plan_id: id, rate: { per_second: 5 } }))
+      .data
+    const limits = (await c.store.loadKey(key.id))?.limits
+    expect([limits?.per_second, limits?.burst, limits?.per_minute]).toEqual([5, 3, 100])
+    await c.keys.plans.update(id, { rate: { per_second: 1, per_minute: 10 } })
+    const edited = (await c.store.loadKey(key.id))?.limits
+    expect([edited?.per_second, edited?.burst, edited?.per_minute]).toEqual([5, 3, 10])
+  })
+
   it("a key's own limit update applies on the next request", async () => {
     const app = c.app()
     const key = (await c.keys.create({ name: 'Own', rate: { per_minute: 100 } })).data
