@@ -94,7 +94,7 @@ export class KeyManager {
     })
     // A fresh random id that exists already means the generator is broken: never overwrite.
     if (!outcome.ok) throw new Error(`keyguard: key id ${id} already exists`)
-    await this.afterWrite(key, null)
+    await this.afterWrite(key, null, plan?.version ?? 0)
     return { data: { ...key, last_used_at: null, api_key: token } }
   }
 
@@ -151,6 +151,7 @@ export class KeyManager {
    */
   async edit(id: string, input: KeyUpdateInput, options: WriteOptions = {}): Promise<Edited> {
     const body = parseInput(keyUpdateSchema, input)
+    let planVersion = 0
     const written = await retryStale(`API key ${id}`, async () => {
       const loaded = await this.loadAt(id, options.ifMatch)
       const plan = await this.planOf(body.plan_id === undefined ? loaded.key.plan_id : body.plan_id)
@@ -177,6 +178,7 @@ export class KeyManager {
         updated_at: now,
       }
       const limits = effectiveLimits(key, plan?.plan ?? null)
+      planVersion = plan?.version ?? 0
       const outcome = await this.store.writeKey({
         id,
         expect: loaded.version,
@@ -191,7 +193,7 @@ export class KeyManager {
         data: { ...key, last_used_at },
       }))
     })
-    await this.afterWrite(written.data, written.before.plan_id)
+    await this.afterWrite(written.data, written.before.plan_id, planVersion)
     return written
   }
 
@@ -291,9 +293,13 @@ export class KeyManager {
   private async afterWrite(
     key: Pick<ApiKey, 'id' | 'plan_id'>,
     previousPlanId: string | null,
+    planVersion: number,
   ): Promise<void> {
     await this.store.indexKey(key.id, key.plan_id, previousPlanId)
-    if (key.plan_id !== null) await syncKeyToPlan(this.store, key.id)
+    if (key.plan_id === null) return
+    // Only a plan edit that landed since the write's read of the plan needs the key re-synced.
+    const plan = await this.store.loadPlan(key.plan_id)
+    if (plan && plan.version !== planVersion) await syncKeyToPlan(this.store, key.id)
   }
 
   private async planOf(planId: string | null): Promise<VersionedPlan | null> {

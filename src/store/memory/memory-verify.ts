@@ -2,7 +2,7 @@
 
 import { type GcraStep, gcraRemaining, gcraStep, RING_TTL_MS } from '../../limits'
 import { grantsScope } from '../../token'
-import { checkWindows, type Field, type OpenWindow } from './quota-windows'
+import { checkWindows, type Field, limitOf, type OpenWindow, optional } from './quota-windows'
 import { WorstFailure } from './worst-failure'
 
 export type Hash = Map<string, string>
@@ -34,9 +34,6 @@ export interface MemoryVerifyInput {
 type Reply = Array<number | string>
 
 const OUTCOME = { ok: 0, invalid: 1, inactive: 2, expired: 3, scope: 4, quota: 5, rate: 6 }
-const optional = (v: string | undefined): number | undefined =>
-  v === undefined ? undefined : Number(v)
-const limitOf = (v: string | undefined): number => (v === undefined ? -1 : Number(v))
 
 export function memoryVerify(input: MemoryVerifyInput): Reply {
   const nowMs = Math.floor(input.nowMicros / 1000)

@@ -11,9 +11,9 @@ export interface WindowInput {
   peekRing: () => Map<string, string> | undefined
 }
 
-const optional = (v: string | undefined): number | undefined =>
+export const optional = (v: string | undefined): number | undefined =>
   v === undefined ? undefined : Number(v)
-const limitOf = (v: string | undefined): number => (v === undefined ? -1 : Number(v))
+export const limitOf = (v: string | undefined): number => (v === undefined ? -1 : Number(v))
 
 export /** A quota window opened at now: its bucket, running sum and newest count, and ring changes. */
 interface OpenWindow {
