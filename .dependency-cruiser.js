@@ -6,14 +6,17 @@ const MAY_USE = {
   token: [],
   validation: [],
   limits: [],
-  store: ['token', 'limits', 'validation'],
-  'request-log': ['store', 'token'],
-  'ip-block': ['store', 'validation'],
+  telemetry: [],
+  store: ['token', 'limits', 'validation', 'telemetry'],
+  'request-log': ['store', 'token', 'telemetry'],
+  'ip-block': ['store', 'validation', 'telemetry'],
   keys: ['store', 'token', 'limits', 'validation'],
   audit: ['store', 'keys', 'ip-block', 'token', 'validation'],
-  guard: ['store', 'request-log', 'ip-block', 'token', 'validation'],
-  admin: ['guard', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation'],
-  cli: ['admin', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation'],
+  guard: ['store', 'request-log', 'ip-block', 'token', 'validation', 'telemetry'],
+  adapters: ['guard', 'telemetry', 'validation'],
+  metrics: ['telemetry', 'validation'],
+  admin: ['guard', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation', 'telemetry'],
+  cli: ['admin', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation', 'telemetry', 'metrics'],
 }
 
 const FOLDERS = Object.keys(MAY_USE)

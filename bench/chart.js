@@ -10,6 +10,7 @@ const COLORS = {
   e: '#6fb1d8',
   f: '#1f77b4',
   'f-ap': '#0b3d91',
+  'e-alt': '#98df8a',
   'f-alt': '#2ca02c',
 }
 

@@ -39,22 +39,30 @@ const VARIANTS = [
 ]
 
 /** Only with --alt=DIR: a second keyguard build, for A/B tests of a change in the same run. */
-const ALT = {
-  id: 'f-alt',
-  short: "(f') kg-redis alt",
-  label: "(f') keyguard build under test (--alt), RedisStore",
-  kind: 'keyguard',
-  redis: true,
-}
+const ALTS = [
+  {
+    id: 'e-alt',
+    short: "(e') kg-memory alt",
+    label: "(e') keyguard build under test (--alt), MemoryStore",
+    kind: 'keyguard',
+  },
+  {
+    id: 'f-alt',
+    short: "(f') kg-redis alt",
+    label: "(f') keyguard build under test (--alt), RedisStore",
+    kind: 'keyguard',
+    redis: true,
+  },
+]
 
-/** The variants of a run: all of them or those of --variants=, plus (f') with --alt=. */
+/** The variants of a run: all of them or those of --variants=, plus (e') and (f') with --alt=. */
 function variantsFor({ only, alt }) {
-  const all = alt ? [...VARIANTS, ALT] : VARIANTS
+  const all = alt ? [...VARIANTS, ...ALTS] : VARIANTS
   return all.filter((v) => (only ? only.includes(v.id) : true))
 }
 
-/** Any variant by id, (f') included (for reading back results). */
-const variantById = (id) => [...VARIANTS, ALT].find((v) => v.id === id)
+/** Any variant by id, (e') and (f') included (for reading back results). */
+const variantById = (id) => [...VARIANTS, ...ALTS].find((v) => v.id === id)
 
 function expectedStatus(variant, scenario) {
   if (scenario === 'rejected') return { keyguard: 401, peer: 429, none: 200 }[variant.kind]
@@ -156,6 +164,13 @@ async function mount(app, id, { redisUrl, rejectToken, manyCount, altRoot }) {
       const tokens = await createBenchKeys(kg, store, manyCount)
       app.use(kg.apiKeyGuard({ store }))
       return { tokens, close: () => store.close(), drain: () => drainKeyguard(kg, store) }
+    }
+    case 'e-alt': {
+      const alt = require(join(altRoot, 'dist'))
+      const store = new alt.MemoryStore()
+      const tokens = await createBenchKeys(alt, store, manyCount)
+      app.use(alt.apiKeyGuard({ store }))
+      return { tokens, close: () => store.close(), drain: () => drainKeyguard(alt, store) }
     }
     case 'f-alt': {
       // On its own key prefix and its own keys, so both builds share one Redis without mixing.

@@ -1,7 +1,8 @@
 // Public entry point: re-exports only.
 
-export type { AdminRouterOptions } from './admin'
-export { adminRouter } from './admin'
+export { type NodeGuard, nodeGuard } from './adapters'
+export type { AdminRouterOptions, OpenApiDocument, OpenApiOptions } from './admin'
+export { adminRouter, openApiDocument } from './admin'
 export type { AuditChanges, FieldChange } from './audit'
 export {
   AUDIT_ACTIONS,
@@ -18,8 +19,15 @@ export {
 } from './audit'
 export type { ErrorCode } from './errors'
 export { KeyguardConfigError, KeyguardError, StoreUnavailableError } from './errors'
-export type { ApiKeyGuardOptions } from './guard'
-export { type ApiKeyContext, apiKeyGuard } from './guard'
+export type {
+  ApiKeyGuardOptions,
+  GuardOptions,
+  Refusal,
+  Verifier,
+  VerifyInput,
+  VerifyResult,
+} from './guard'
+export { type ApiKeyContext, apiKeyGuard, createVerifier } from './guard'
 export { type IpBlock, IpBlocker, type IpBlockOptions, ipBlockerFor, ipGroup } from './ip-block'
 export {
   type ClientToken,
@@ -62,5 +70,12 @@ export {
   RedisStore,
   type RedisStoreOptions,
 } from './store'
+export {
+  type KeyguardEvent,
+  type KeyguardEventListener,
+  type Logger,
+  onKeyguardEvent,
+  type VerdictEvent,
+} from './telemetry'
 export { hashToken, mintToken, type ParsedToken, parseToken, type TokenType } from './token'
 export type * from './types'

@@ -1,7 +1,6 @@
 // MemoryStore and RedisStore on random admin changes and traffic: sk, pat and client tokens, scopes, status,
 // expiry, regenerate grace periods and costs. Every verdict and every RateLimit header must match.
 
-import type { Response } from 'express'
 import fc from 'fast-check'
 import {
   KeyguardError,
@@ -11,7 +10,7 @@ import {
   type Store,
   type Verdict,
 } from '../src'
-import { setRateLimitHeaders } from '../src/guard/response'
+import { setRateLimitHeaders } from '../src/guard'
 import { hashToken, parseToken } from '../src/token'
 import { deletePrefix, testRedisUrl, uniquePrefix } from './harness/redis'
 
@@ -80,7 +79,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 function headersOf(verdict: Verdict): Record<string, string> {
   const headers: Record<string, string> = {}
   const res = { setHeader: (name: string, value: string) => (headers[name] = value) }
-  setRateLimitHeaders(res as unknown as Response, verdict, true)
+  setRateLimitHeaders(res, verdict, true)
   return headers
 }
 

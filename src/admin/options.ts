@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import type { ApiKeyGuardOptions } from '../guard'
 import type { Store } from '../store'
+import { isLogger, type Logger } from '../telemetry'
 import { validateOptions } from '../validation'
 
 export interface AdminRouterOptions {
@@ -16,8 +17,15 @@ export interface AdminRouterOptions {
   guard?: Omit<ApiKeyGuardOptions, 'store' | 'scopes' | 'prefix'>
   /** Largest accepted JSON body, as for `express.json()`. Defaults to `"100kb"`. */
   bodyLimit?: string | number
-  /** Called with an unexpected error before the router answers 500. Defaults to `console.error`. */
+  /** Called with an unexpected error before the router answers 500, and with a failed audit write. Defaults to `logger.error`. */
   onError?: (error: unknown) => void
+  /** A pino-compatible logger for unexpected errors and for the router's guard. Defaults to none: nothing is written to the console. */
+  logger?: Logger
+  /**
+   * `GET /openapi.json`: `"public"` (no token: it describes the API and holds no data), `"admin"`
+   * (behind the admin token like every other route) or `"off"`. Defaults to `"public"`.
+   */
+  openapi?: 'public' | 'admin' | 'off'
 }
 
 export const adminOptionsSchema = z.strictObject({
@@ -58,6 +66,12 @@ export const adminOptionsSchema = z.strictObject({
   onError: z
     .custom<(error: unknown) => void>((v) => typeof v === 'function', 'must be a function')
     .optional(),
+  logger: z
+    .custom<Logger>(isLogger, 'must be a logger with error() and warn() (pino, or console)')
+    .optional(),
+  openapi: z
+    .enum(['public', 'admin', 'off'], { error: 'must be "public", "admin" or "off"' })
+    .default('public'),
 })
 
 export type ResolvedAdminOptions = z.infer<typeof adminOptionsSchema>

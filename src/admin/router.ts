@@ -10,6 +10,7 @@ import { KeyManager, type WriteOptions } from '../keys'
 import { defaultStore, withTimeout } from '../store'
 import { grantsScope } from '../token'
 import { adminErrorHandler } from './errors'
+import { type OpenApiDocument, openApiDocument } from './openapi'
 import { type AdminRouterOptions, resolveAdminOptions } from './options'
 
 type Handler = (req: Request, res: Response) => Promise<unknown>
@@ -60,9 +61,12 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   const keys = new KeyManager(store, { prefix: config.prefix })
   /** Every admin action is recorded here once it succeeded (see `recorded`). */
   const audit = new AuditLog(store)
+  const { logger } = config
   const onError =
     config.onError ??
-    ((error: unknown) => console.error('keyguard adminRouter: unexpected error:', error))
+    ((error: unknown) => logger?.error({ err: error }, 'keyguard adminRouter: unexpected error'))
+  // The router's guards log to the router's logger unless told otherwise.
+  const guardOptions = logger === undefined ? config.guard : { logger, ...config.guard }
   /** Records an action once it succeeded; a failed write is reported to onError, the answer stands. */
   const recorded = async (write: () => Promise<unknown>): Promise<void> => {
     try {
@@ -73,9 +77,17 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   }
   const router = Router()
 
+  let document: OpenApiDocument | undefined
+  const serveOpenApi = (req: Request, res: Response): void => {
+    document ??= openApiDocument()
+    // The servers entry is where this router is mounted, as this request reached it.
+    res.json({ ...document, servers: [{ url: req.baseUrl || '/' }] })
+  }
+  if (config.openapi === 'public') router.get('/openapi.json', serveOpenApi)
+
   // POST /tokens: any secret key may mint client tokens for itself; admins for any key.
   const minter = apiKeyGuard({
-    ...config.guard,
+    ...guardOptions,
     store,
     prefix: config.prefix,
     tokenTypes: ['sk', 'pat'],
@@ -105,7 +117,7 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   // Client tokens never reach the rest of the admin API, whatever their scopes.
   router.use(
     apiKeyGuard({
-      ...config.guard,
+      ...guardOptions,
       store,
       scopes: config.scopes,
       prefix: config.prefix,
@@ -119,6 +131,7 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   })
   router.use(express.json({ limit: config.bodyLimit }))
   router.use(requireJson)
+  if (config.openapi === 'admin') router.get('/openapi.json', serveOpenApi)
 
   const storeTimeout = typeof config.guard.timeout === 'number' ? config.guard.timeout : 500
   const unblock = async (req: Request, res: Response, text: string): Promise<unknown> => {
@@ -156,8 +169,12 @@ export function adminRouter(options?: AdminRouterOptions): Router {
       },
       PUT: async (req, res) => {
         const input = body(req) as KeyUpdateInput
-        const { data, before, version } = await keys.edit(id(req), input, writeOptions(req))
-        await recorded(() => audit.keyUpdated(actorOf(req), before, data))
+        const { data, before, version, changed } = await keys.edit(
+          id(req),
+          input,
+          writeOptions(req),
+        )
+        if (changed) await recorded(() => audit.keyUpdated(actorOf(req), before, data))
         return res.setHeader('ETag', etag(version)).json({ data })
       },
       DELETE: async (req, res) => {
@@ -172,7 +189,10 @@ export function adminRouter(options?: AdminRouterOptions): Router {
         const result = await keys.regenerate(id(req), input, writeOptions(req))
         const grace = typeof input.grace_seconds === 'number' ? input.grace_seconds : 0
         await recorded(() => audit.keyRegenerated(actorOf(req), result.data, grace))
-        return res.json(result)
+        // The answer is `{data}` as documented; the new version goes in the ETag, as on PUT.
+        const { version } = result as { version?: number }
+        if (typeof version === 'number') res.setHeader('ETag', etag(version))
+        return res.json({ data: result.data })
       },
     },
     '/keys/:id/usage': {
@@ -193,8 +213,8 @@ export function adminRouter(options?: AdminRouterOptions): Router {
       GET: async (req, res) => res.json(await keys.plans.get(id(req))),
       PUT: async (req, res) => {
         const input = body(req) as PlanUpdateInput
-        const { data, before } = await keys.plans.edit(id(req), input)
-        await recorded(() => audit.planUpdated(actorOf(req), before, data))
+        const { data, before, changed } = await keys.plans.edit(id(req), input)
+        if (changed) await recorded(() => audit.planUpdated(actorOf(req), before, data))
         return res.json({ data })
       },
       DELETE: async (req, res) => {

@@ -36,11 +36,17 @@ export function auditCommand(program: Command): void {
   program
     .command('audit')
     .description('show the audit trail of admin actions, newest first (--json for every change)')
-    .option('--action <action>', 'only this action, e.g. key.create, key.deactivate, ip.unblock')
-    .option('--target-id <id>', 'only actions on this key, plan or IP (a client token: its key)')
-    .option('--target-type <type>', 'only actions on a key, plan, token or ip')
-    .option('--page <n>', 'page number', positiveInt)
-    .option('--limit <n>', 'records per page (max 100)', positiveInt)
+    .option(
+      '--action <action>',
+      'only this action, e.g. key.create, key.deactivate, ip.unblock. Defaults to every action',
+    )
+    .option(
+      '--target-id <id>',
+      'only actions on this key, plan or IP (a client token: its key). Defaults to any',
+    )
+    .option('--target-type <type>', 'only actions on a key, plan, token or ip. Defaults to any')
+    .option('--page <n>', 'page number. Defaults to 1', positiveInt)
+    .option('--limit <n>', 'records per page, at most 100. Defaults to 10', positiveInt)
     .action(async (o: AuditFlags, cmd: Command) => {
       await withStore(cmd, async ({ audit }) => {
         const result = await audit.list(

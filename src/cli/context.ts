@@ -6,20 +6,10 @@ import { type AuditActor, AuditLog, CLI_ACTOR } from '../audit'
 import { KeyguardConfigError, KeyguardError, StoreUnavailableError } from '../errors'
 import { KeyManager } from '../keys'
 import { RedisStore, withTimeout } from '../store'
+import { CliError, EXIT, type Failure } from './cli-error'
+import { databaseOf, selectDatabase } from './redis-url'
 
-export const EXIT = { ok: 0, refused: 1, usage: 2, failure: 3 } as const
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
-
-/** An error the CLI reports as one line on stderr, then exits with `exitCode`. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode,
-  ) {
-    super(message)
-    this.name = 'CliError'
-  }
-}
+export { CliError, EXIT, type ExitCode, type Failure } from './cli-error'
 
 export interface GlobalOptions {
   redisUrl: string
@@ -69,6 +59,7 @@ export function safeUrl(url: string): string {
 export async function connect(options: GlobalOptions, reconnect = false): Promise<Connection> {
   let lastError = ''
   let client: Redis
+  const db = databaseOf(options.redisUrl)
   try {
     client = new Redis(options.redisUrl, {
       lazyConnect: true,
@@ -90,8 +81,14 @@ export async function connect(options: GlobalOptions, reconnect = false): Promis
   } catch (error) {
     if (client.status !== 'end') client.disconnect()
     const why = lastError || (error as Error).message
-    throw new CliError(`cannot reach Redis at ${safeUrl(options.redisUrl)}: ${why}`, EXIT.failure)
+    throw new CliError(
+      `cannot reach Redis at ${safeUrl(options.redisUrl)}: ${why}`,
+      EXIT.failure,
+      'REDIS_UNAVAILABLE',
+    )
   }
+  // ioredis reports a failed SELECT only as an event and goes on in database 0: ask again.
+  if (db > 0) await selectDatabase(client, db)
   const store = new RedisStore({
     client,
     prefix: options.prefix,
@@ -120,27 +117,41 @@ export function flagOf(field: string): string {
   return last ? `--${last.replace(/_/g, '-')}` : 'input'
 }
 
-/** Maps any error to its one-line reason and exit code. */
-export function describeError(error: unknown): { message: string; exitCode: ExitCode } {
-  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode }
+/**
+ * Maps any error to its one-line reason, exit code and code: 404 and 409 (not found, in use, a
+ * conflict) exit 1; bad input exits 2; Redis and anything unexpected exit 3.
+ */
+export function describeError(error: unknown): Failure {
+  if (error instanceof CliError) {
+    return { message: error.message, exitCode: error.exitCode, code: error.code }
+  }
   if (error instanceof KeyguardError) {
     const details = (error.details ?? {}) as { field?: unknown; message?: unknown; id?: unknown }
+    const coded = { code: error.code, ...(error.details === undefined ? {} : { details }) }
     if (error.code === 'VALIDATION_ERROR') {
       const field = typeof details.field === 'string' ? details.field : ''
       const message = typeof details.message === 'string' ? details.message : error.message
-      return { message: `invalid ${flagOf(field)}: ${message}`, exitCode: EXIT.usage }
+      return { message: `invalid ${flagOf(field)}: ${message}`, exitCode: EXIT.usage, ...coded }
     }
     const id = typeof details.id === 'string' ? `: ${details.id}` : ''
-    if (error.status === 404) return { message: `${error.message}${id}`, exitCode: EXIT.refused }
-    if (error.status === 409) return { message: error.message, exitCode: EXIT.refused }
-    return { message: `${error.message} (${error.code})`, exitCode: EXIT.failure }
+    if (error.status === 404) {
+      return { message: `${error.message}${id}`, exitCode: EXIT.refused, ...coded }
+    }
+    if (error.status === 409) return { message: error.message, exitCode: EXIT.refused, ...coded }
+    return { message: `${error.message} (${error.code})`, exitCode: EXIT.failure, ...coded }
   }
-  if (error instanceof KeyguardConfigError) return { message: error.message, exitCode: EXIT.usage }
+  if (error instanceof KeyguardConfigError) {
+    return { message: error.message, exitCode: EXIT.usage, code: 'USAGE_ERROR' }
+  }
   if (error instanceof StoreUnavailableError) {
-    return { message: `Redis is unavailable: ${error.message}`, exitCode: EXIT.failure }
+    return {
+      message: `Redis is unavailable: ${error.message}`,
+      exitCode: EXIT.failure,
+      code: 'REDIS_UNAVAILABLE',
+    }
   }
   const message = error instanceof Error ? error.message : String(error)
-  return { message: message.split('\n')[0] ?? 'failed', exitCode: EXIT.failure }
+  return { message: message.split('\n')[0] ?? 'failed', exitCode: EXIT.failure, code: 'FAILURE' }
 }
 
 /**

@@ -25,8 +25,16 @@ export function positiveInt(value: string): number {
   return Number(value)
 }
 
-export function nonNegativeInt(value: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw new InvalidArgumentError('must be a whole number')
+/** The longest grace period of a regenerated key's old secret: 30 days (as the API allows). */
+export const MAX_GRACE_SECONDS = 30 * 86400
+
+/** `--grace-seconds`: checked here, so the message names the range instead of a schema's words. */
+export function graceSeconds(value: string): number {
+  if (!/^\d{1,15}$/.test(value) || Number(value) > MAX_GRACE_SECONDS) {
+    throw new InvalidArgumentError(
+      `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (30 days)`,
+    )
+  }
   return Number(value)
 }
 

@@ -50,7 +50,7 @@ export function inspectCommand(program: Command): void {
   program
     .command('inspect [key_id]')
     .description('print every Redis key behind an API key: type, TTL, each field and counter')
-    .option('--key-id <id>', 'the key id (instead of the argument)')
+    .option('--key-id <id>', 'the key id. Defaults to the argument')
     .action(async (keyId: string | undefined, o: { keyId?: string }, cmd: Command) => {
       await withStore(cmd, async ({ client, store }) => {
         const id = idFrom(keyId, o.keyId, 'key id')

@@ -1,9 +1,41 @@
 // How the CLI prints keys, usage and request history as text (--json prints the REST shapes instead).
 
-import type { ApiKey, RequestPage, Usage } from '../types'
-import { limits, table } from './format'
+import type { ApiKey, Plan, RequestPage, Usage } from '../types'
+import { cell, table } from './format'
 
-export function keyPairs(key: ApiKey & { api_key?: string }): Array<[string, unknown]> {
+const QUOTAS = ['total', 'daily', 'weekly', 'monthly'] as const
+const RATES = ['per_second', 'burst', 'per_minute'] as const
+
+/**
+ * The limits in force and where each comes from: `daily=5 (key), per_second=10 (plan pro)`. A key's
+ * own value overrides its plan's, field by field; `none` when neither sets any.
+ */
+function effective(
+  own: object,
+  plan: object | undefined,
+  planId: string | null,
+  names: readonly string[],
+): string {
+  const read = (limits: object | undefined, name: string): unknown =>
+    limits === undefined ? undefined : (limits as Record<string, unknown>)[name]
+  const parts = names.flatMap((name) => {
+    const mine = read(own, name)
+    if (mine !== null && mine !== undefined) return [`${name}=${cell(mine)} (key)`]
+    const inherited = read(plan, name)
+    if (inherited !== null && inherited !== undefined) {
+      return [`${name}=${cell(inherited)} (plan ${cell(planId)})`]
+    }
+    return []
+  })
+  return parts.length === 0 ? 'none' : parts.join(', ')
+}
+
+/** A key as field lines; with its plan, the limits it inherits are shown too. */
+export function keyPairs(
+  key: ApiKey & { api_key?: string },
+  plan: Plan | null = null,
+): Array<[string, unknown]> {
+  const from = plan !== null && plan.id === key.plan_id ? plan : undefined
   const pairs: Array<[string, unknown]> = [
     ['id', key.id],
     ['type', key.type],
@@ -15,8 +47,8 @@ export function keyPairs(key: ApiKey & { api_key?: string }): Array<[string, unk
     ['scopes', key.scopes.join(', ')],
     ['metadata', Object.keys(key.metadata).length > 0 ? key.metadata : null],
     ['expires_at', key.expires_at],
-    ['quotas', limits(key.quotas)],
-    ['rate', limits(key.rate)],
+    ['quotas', effective(key.quotas, from?.quotas, key.plan_id, QUOTAS)],
+    ['rate', effective(key.rate, from?.rate, key.plan_id, RATES)],
     ['created_at', key.created_at],
     ['updated_at', key.updated_at],
     ['last_used_at', key.last_used_at],

@@ -1,16 +1,18 @@
 // `keyguard keys …`: create, list, get, update, delete, regenerate, usage and requests of API keys.
 
 import { type Command, Option } from 'commander'
-import { globalOptions, recordAudit, withStore } from './context'
+import type { KeyManager } from '../keys'
+import type { Plan } from '../types'
+import { CliError, EXIT, globalOptions, recordAudit, withStore } from './context'
 import {
   type Clearable,
   countOrNone,
   given,
+  graceSeconds,
   idFrom,
   jsonObject,
   type LimitFlags,
   list,
-  nonNegativeInt,
   positiveInt,
   quotasOf,
   rateOf,
@@ -43,39 +45,92 @@ interface ListFlags {
 }
 
 const SECRET_NOTE = 'Store the api_key now: it is shown only this once.\n'
+const KEY_ID = "the key id, as Limitly's CLI takes it. Defaults to the argument"
 
+/** The key's plan, for showing which limits come from it (a plan deleted meanwhile: none). */
+async function planOf(manager: KeyManager, planId: string | null): Promise<Plan | null> {
+  if (planId === null) return null
+  try {
+    return (await manager.plans.get(planId)).data
+  } catch {
+    return null
+  }
+}
+
+/** `create` says what a flag left out means; `update` that it keeps the value, and how to clear it. */
 function keyOptions(cmd: Command, mode: 'create' | 'update'): Command {
-  cmd.option('--name <name>', 'a descriptive name')
-  if (mode === 'create') {
+  const create = mode === 'create'
+  /** A limit: on create, unset means the plan's; on update, "none" clears the key's own. */
+  const limit = (what: string): string =>
+    create
+      ? `${what}. Defaults to the plan's, else no limit`
+      : `${what}; "none" clears the key's own (the plan's applies). Defaults to unchanged`
+  const field = (what: string, createDefault: string, clear?: string): string =>
+    create
+      ? `${what}. Defaults to ${createDefault}`
+      : `${what}${clear ? `; ${clear}` : ''}. Defaults to unchanged`
+  cmd.option(
+    '--name <name>',
+    create ? 'a descriptive name (required)' : field('a descriptive name', ''),
+  )
+  if (create) {
     cmd
-      .option('--user-id <id>', 'the user who owns the key (cannot change later)', userId)
+      .option(
+        '--user-id <id>',
+        'the user who owns the key; fixed once the key exists. Defaults to none',
+        userId,
+      )
       .addOption(
         new Option(
           '--type <type>',
-          'sk (secret key, default) or pat (personal access token)',
+          'sk (secret key) or pat (personal access token). Defaults to sk',
         ).choices(['sk', 'pat']),
       )
+  } else {
+    // Fixed when the key is created: accepted here only to say so, instead of "unknown option".
+    cmd
+      .addOption(new Option('--user-id <id>').hideHelp())
+      .addOption(new Option('--type <type>').hideHelp())
   }
   return cmd
-    .option('--plan-id <id>', 'plan whose limits the key gets ("none" for no plan)', stringOrNone)
-    .addOption(
-      new Option('--status <status>', 'active or inactive').choices(['active', 'inactive']),
-    )
-    .option('--category <category>', 'free-form category ("none" to clear)', stringOrNone)
-    .option('--scopes <list>', 'comma-separated scopes, e.g. admin or keys:read,keys:write', list)
     .option(
-      '--expires-at <date>',
-      'ISO 8601 expiry, e.g. 2030-01-01T00:00:00Z ("never" to clear)',
+      '--plan-id <id>',
+      field('plan whose limits the key gets', 'no plan', '"none" removes the plan'),
       stringOrNone,
     )
-    .option('--metadata <json>', 'a JSON object stored with the key', jsonObject)
-    .option('--total <n>', 'all-time quota ("none" to clear)', countOrNone)
-    .option('--daily <n>', 'daily quota ("none" to clear)', countOrNone)
-    .option('--weekly <n>', 'weekly quota ("none" to clear)', countOrNone)
-    .option('--monthly <n>', 'monthly quota ("none" to clear)', countOrNone)
-    .option('--per-second <n>', 'sustained requests per second ("none" to clear)', countOrNone)
-    .option('--burst <n>', 'requests allowed at once above the rate ("none" to clear)', countOrNone)
-    .option('--per-minute <n>', 'requests per minute ("none" to clear)', countOrNone)
+    .addOption(
+      new Option('--status <status>', field('active or inactive', 'active')).choices([
+        'active',
+        'inactive',
+      ]),
+    )
+    .option(
+      '--category <category>',
+      field('free-form category', 'none', '"none" clears it'),
+      stringOrNone,
+    )
+    .option(
+      '--scopes <list>',
+      field('comma-separated scopes, e.g. admin or keys:read,keys:write', 'none', "'' removes all"),
+      list,
+    )
+    .option(
+      '--expires-at <date>',
+      field('ISO 8601 expiry, e.g. 2030-01-01T00:00:00Z', 'never', '"never" clears it'),
+      stringOrNone,
+    )
+    .option(
+      '--metadata <json>',
+      field('a JSON object stored with the key', '{}', 'replaces the whole object'),
+      jsonObject,
+    )
+    .option('--total <n>', limit('all-time quota'), countOrNone)
+    .option('--daily <n>', limit('daily quota'), countOrNone)
+    .option('--weekly <n>', limit('weekly quota'), countOrNone)
+    .option('--monthly <n>', limit('monthly quota'), countOrNone)
+    .option('--per-second <n>', limit('sustained requests per second'), countOrNone)
+    .option('--burst <n>', limit('requests allowed at once above the rate'), countOrNone)
+    .option('--per-minute <n>', limit('requests per minute'), countOrNone)
 }
 
 function keyInput(o: KeyFlags): Record<string, unknown> {
@@ -106,7 +161,8 @@ export function keysCommand(program: Command): void {
     await withStore(cmd, async (conn) => {
       const result = await conn.keys.create(keyInput(o) as never)
       await recordAudit(conn, (audit, actor) => audit.keyCreated(actor, result.data))
-      print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
+      const plan = await planOf(conn.keys, result.data.plan_id)
+      print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data, plan)))
       process.stderr.write(SECRET_NOTE)
     })
   })
@@ -114,17 +170,17 @@ export function keysCommand(program: Command): void {
   keys
     .command('list')
     .description('list API keys, newest first')
-    .option('--page <n>', 'page number', positiveInt)
-    .option('--limit <n>', 'keys per page (max 100)', positiveInt)
+    .option('--page <n>', 'page number. Defaults to 1', positiveInt)
+    .option('--limit <n>', 'keys per page, at most 100. Defaults to 10', positiveInt)
     .addOption(
-      new Option('--status <status>', 'only active or inactive keys').choices([
+      new Option('--status <status>', 'only active or inactive keys. Defaults to both').choices([
         'active',
         'inactive',
       ]),
     )
-    .option('--category <category>', 'only keys of this category')
-    .option('--user-id <id>', "only this user's keys")
-    .option('--plan-id <id>', 'only keys on this plan')
+    .option('--category <category>', 'only keys of this category. Defaults to any')
+    .option('--user-id <id>', "only this user's keys. Defaults to any user")
+    .option('--plan-id <id>', 'only keys on this plan. Defaults to any plan')
     .action(async (o: ListFlags, cmd: Command) => {
       await withStore(cmd, async ({ keys: manager }) => {
         const page = await manager.list(
@@ -168,11 +224,12 @@ export function keysCommand(program: Command): void {
   keys
     .command('get [id]')
     .description('show an API key (never its secret)')
-    .option('--key-id <id>', 'the key id (instead of the argument)')
+    .option('--key-id <id>', KEY_ID)
     .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
       await withStore(cmd, async ({ keys: manager }) => {
         const result = await manager.get(idFrom(id, o.keyId, 'key id'))
-        print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
+        const plan = await planOf(manager, result.data.plan_id)
+        print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data, plan)))
       })
     })
 
@@ -180,22 +237,38 @@ export function keysCommand(program: Command): void {
     keys
       .command('update [id]')
       .description('change fields of an API key')
-      .option('--key-id <id>', 'the key id'),
+      .option('--key-id <id>', KEY_ID),
     'update',
   ).action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
+    for (const [flag, value] of [
+      ['--user-id', o.userId],
+      ['--type', o.type],
+    ] as const) {
+      if (value !== undefined) {
+        throw new CliError(
+          `${flag} cannot be changed: it is fixed when a key is created; create a new key instead`,
+          EXIT.usage,
+        )
+      }
+    }
+    const keyId = idFrom(id, o.keyId, 'key id')
+    const input = keyInput(o)
+    if (Object.keys(input).length === 0) {
+      throw new CliError('nothing to change: give the flags to change, e.g. --name', EXIT.usage)
+    }
     await withStore(cmd, async (conn) => {
-      const keyId = idFrom(id, o.keyId, 'key id')
-      const input = keyInput(o)
-      const { data, before } = await conn.keys.edit(keyId, input as never)
-      await recordAudit(conn, (audit, actor) => audit.keyUpdated(actor, before, data))
-      print(globalOptions(cmd).json, { data }, () => fields(keyPairs(data)))
+      const { data, before, changed } = await conn.keys.edit(keyId, input as never)
+      if (changed) await recordAudit(conn, (audit, actor) => audit.keyUpdated(actor, before, data))
+      else process.stderr.write('No change: the key already has these values.\n')
+      const plan = await planOf(conn.keys, data.plan_id)
+      print(globalOptions(cmd).json, { data }, () => fields(keyPairs(data, plan)))
     })
   })
 
   keys
     .command('delete [id]')
     .description('delete a never-used API key (a used one: --status inactive instead)')
-    .option('--key-id <id>', 'the key id')
+    .option('--key-id <id>', KEY_ID)
     .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
       await withStore(cmd, async (conn) => {
         const keyId = idFrom(id, o.keyId, 'key id')
@@ -210,8 +283,12 @@ export function keysCommand(program: Command): void {
     .description(
       'give an API key a new secret, printed once; the old one dies now or after a grace period',
     )
-    .option('--key-id <id>', 'the key id')
-    .option('--grace-seconds <n>', 'how long the old secret keeps working', nonNegativeInt)
+    .option('--key-id <id>', KEY_ID)
+    .option(
+      '--grace-seconds <n>',
+      'how long the old secret keeps working, up to 2592000 (30 days). Defaults to 0: it dies now',
+      graceSeconds,
+    )
     .action(
       async (id: string | undefined, o: KeyFlags & { graceSeconds?: number }, cmd: Command) => {
         await withStore(cmd, async (conn) => {
@@ -222,7 +299,10 @@ export function keysCommand(program: Command): void {
           await recordAudit(conn, (audit, actor) =>
             audit.keyRegenerated(actor, result.data, o.graceSeconds ?? 0),
           )
-          print(globalOptions(cmd).json, result, () => fields(keyPairs(result.data)))
+          const plan = await planOf(conn.keys, result.data.plan_id)
+          print(globalOptions(cmd).json, { data: result.data }, () =>
+            fields(keyPairs(result.data, plan)),
+          )
           process.stderr.write(SECRET_NOTE)
         })
       },
@@ -231,7 +311,7 @@ export function keysCommand(program: Command): void {
   keys
     .command('usage [id]')
     .description("show an API key's quota usage, per window")
-    .option('--key-id <id>', 'the key id')
+    .option('--key-id <id>', KEY_ID)
     .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
       await withStore(cmd, async ({ keys: manager }) => {
         const result = await manager.usage(idFrom(id, o.keyId, 'key id'))
@@ -242,9 +322,9 @@ export function keysCommand(program: Command): void {
   keys
     .command('requests [id]')
     .description("show an API key's logged requests, newest first")
-    .option('--key-id <id>', 'the key id')
-    .option('--page <n>', 'page number', positiveInt)
-    .option('--limit <n>', 'requests per page (max 100)', positiveInt)
+    .option('--key-id <id>', KEY_ID)
+    .option('--page <n>', 'page number. Defaults to 1', positiveInt)
+    .option('--limit <n>', 'requests per page, at most 100. Defaults to 10', positiveInt)
     .action(
       async (
         id: string | undefined,

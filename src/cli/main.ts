@@ -5,11 +5,14 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { auditCommand } from './audit'
+import { completionCommand } from './completion'
 import { describeError, EXIT } from './context'
 import { inspectCommand } from './inspect'
 import { ipBlocksCommand } from './ip-blocks'
 import { keysCommand } from './keys'
+import { openApiCommand } from './openapi'
 import { plansCommand } from './plans'
+import { commanderFailure, reportFailure, wantsJson } from './report'
 import { serveCommand } from './serve'
 
 function version(): string {
@@ -26,13 +29,21 @@ export function buildProgram(): Command {
     .description('API keys, rate limits and quotas on your own Redis')
     .version(version())
     .exitOverride()
-    .option('--redis-url <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6379)')
-    .option('--prefix <prefix>', 'prefix of every Redis key', 'kg:')
-    .option('--token-prefix <prefix>', 'token prefix, the kg of kg_sk_…', 'kg')
-    .option('--json', 'print JSON (the REST API shapes) instead of tables')
+    // main() reports commander's errors in keyguard's own style (or as JSON); help still prints.
+    .configureOutput({ outputError: () => {} })
+    .option(
+      '--redis-url <url>',
+      'Redis URL; a path /N or ?db=N picks database N. Defaults to REDIS_URL, else redis://127.0.0.1:6379',
+    )
+    .option('--prefix <prefix>', 'prefix of every Redis key. Defaults to kg:', 'kg:')
+    .option('--token-prefix <prefix>', 'token prefix, the kg of kg_sk_…. Defaults to kg', 'kg')
+    .option(
+      '--json',
+      'print JSON (the REST API shapes) instead of tables, and errors as JSON on stderr. Defaults to off',
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 not found or refused, 2 bad usage, 3 Redis unreachable or other failure.',
+      '\nExit codes: 0 success, 1 not found, in use or conflict, 2 bad usage, 3 Redis unreachable or other failure.',
     )
   keysCommand(program)
   plansCommand(program)
@@ -40,6 +51,8 @@ export function buildProgram(): Command {
   auditCommand(program)
   ipBlocksCommand(program)
   serveCommand(program)
+  openApiCommand(program)
+  completionCommand(program)
   return program
 }
 
@@ -49,14 +62,20 @@ async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' })
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander already printed its one-line reason (or the help text).
-      const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-      process.exitCode = done ? EXIT.ok : EXIT.usage
+      // Help and version printed themselves; help asked for (`--help`, `keyguard help`) is no error.
+      const printed = ['commander.helpDisplayed', 'commander.version', 'commander.help']
+      if (printed.includes(error.code)) {
+        process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage
+        return
+      }
+      const failure = commanderFailure(error)
+      reportFailure(failure, wantsJson(argv))
+      process.exitCode = failure.exitCode
       return
     }
-    const { message, exitCode } = describeError(error)
-    process.stderr.write(`keyguard: ${message}\n`)
-    process.exitCode = exitCode
+    const failure = describeError(error)
+    reportFailure(failure, wantsJson(argv))
+    process.exitCode = failure.exitCode
   }
 }
 

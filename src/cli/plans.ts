@@ -2,7 +2,7 @@
 
 import { type Command, Option } from 'commander'
 import type { Plan } from '../types'
-import { globalOptions, recordAudit, withStore } from './context'
+import { CliError, EXIT, globalOptions, recordAudit, withStore } from './context'
 import { countOrNone, given, type LimitFlags, quotasOf, rateOf } from './flags'
 import { fields, limits, print, table } from './format'
 
@@ -26,26 +26,35 @@ function planPairs(plan: Plan): Array<[string, unknown]> {
   ]
 }
 
-function planOptions(cmd: Command): Command {
+/** `create` says what a flag left out means; `update` that it keeps the value, and how to clear it. */
+function planOptions(cmd: Command, mode: 'create' | 'update'): Command {
+  const create = mode === 'create'
+  const limit = (what: string): string =>
+    create ? `${what}. Defaults to no limit` : `${what}; "none" clears it. Defaults to unchanged`
+  const field = (what: string, createDefault: string): string =>
+    `${what}. Defaults to ${create ? createDefault : 'unchanged'}`
   return cmd
-    .option('--name <name>', 'a descriptive name')
-    .option('--per-second <n>', 'sustained requests per second ("none" to clear)', countOrNone)
-    .option('--burst <n>', 'requests allowed at once above the rate ("none" to clear)', countOrNone)
-    .option('--per-minute <n>', 'requests per minute ("none" to clear)', countOrNone)
-    .option('--daily <n>', 'daily quota ("none" to clear)', countOrNone)
-    .option('--weekly <n>', 'weekly quota ("none" to clear)', countOrNone)
-    .option('--monthly <n>', 'monthly quota ("none" to clear)', countOrNone)
+    .option(
+      '--name <name>',
+      create ? 'a descriptive name (required)' : field('a descriptive name', ''),
+    )
+    .option('--per-second <n>', limit('sustained requests per second'), countOrNone)
+    .option('--burst <n>', limit('requests allowed at once above the rate'), countOrNone)
+    .option('--per-minute <n>', limit('requests per minute'), countOrNone)
+    .option('--daily <n>', limit('daily quota'), countOrNone)
+    .option('--weekly <n>', limit('weekly quota'), countOrNone)
+    .option('--monthly <n>', limit('monthly quota'), countOrNone)
     .addOption(
       new Option(
         '--quota-window <window>',
-        'rolling (last 24 h / 7 d / 30 d) or calendar (UTC)',
+        field('rolling (last 24 h / 7 d / 30 d) or calendar (UTC)', 'rolling'),
       ).choices(['rolling', 'calendar']),
     )
     .addOption(
-      new Option('--rate-scope <scope>', 'rates per key, or shared by all keys of a user').choices([
-        'key',
-        'user',
-      ]),
+      new Option(
+        '--rate-scope <scope>',
+        field('rates per key, or shared by all keys of a user', 'key'),
+      ).choices(['key', 'user']),
     )
 }
 
@@ -86,7 +95,11 @@ export function plansCommand(program: Command): void {
     plans
       .command('create')
       .description('create a plan')
-      .option('--id <id>', 'plan id, e.g. pro (letters, digits, _ . -); generated if omitted'),
+      .option(
+        '--id <id>',
+        'plan id, e.g. pro (letters, digits, _ . -). Defaults to a generated plan_…',
+      ),
+    'create',
   ).action(async (o: PlanFlags, cmd: Command) => {
     await withStore(cmd, async (conn) => {
       const result = await conn.keys.plans.create(planInput(o) as never)
@@ -127,13 +140,18 @@ export function plansCommand(program: Command): void {
 
   planOptions(
     plans.command('update <id>').description('change a plan; rewrites the limits of its keys'),
+    'update',
   ).action(async (id: string, o: PlanFlags, cmd: Command) => {
+    const input = planInput(o)
+    if (Object.keys(input).length === 0) {
+      throw new CliError('nothing to change: give the flags to change, e.g. --daily', EXIT.usage)
+    }
     await withStore(cmd, async (conn) => {
-      const input = planInput(o)
-      const { data, before } = await conn.keys.plans.edit(id, input as never, {
+      const { data, before, changed } = await conn.keys.plans.edit(id, input as never, {
         onProgress: progressReporter(id),
       })
-      await recordAudit(conn, (audit, actor) => audit.planUpdated(actor, before, data))
+      if (changed) await recordAudit(conn, (audit, actor) => audit.planUpdated(actor, before, data))
+      else process.stderr.write('No change: the plan already has these values.\n')
       print(globalOptions(cmd).json, { data }, () => fields(planPairs(data)))
     })
   })

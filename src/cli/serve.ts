@@ -6,7 +6,8 @@ import { type Command, InvalidArgumentError } from 'commander'
 import express from 'express'
 import { adminRouter } from '../admin'
 import { ensureAdminKey } from '../keys'
-import { CliError, connect, disconnect, EXIT, globalOptions, safeUrl } from './context'
+import { CliError, connect, disconnect, EXIT, globalOptions, recordAudit, safeUrl } from './context'
+import { metricsRoute, stderrLogger } from './serve-extras'
 
 function port(value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
@@ -27,30 +28,35 @@ function trustProxy(value: string): boolean | number | string {
 }
 
 interface ServeFlags {
-  port: number
+  port?: number
   host?: string
-  basePath: string
+  basePath?: string
   trustProxy?: boolean | number | string
+  metrics: boolean
 }
 
 export function serveCommand(program: Command): void {
   program
     .command('serve')
     .description('run the admin REST API; creates an admin key on first run')
-    .option('--port <port>', 'port to listen on (0: any free port)', port, 3000)
-    .option('--host <host>', 'address to listen on (default: every interface)')
+    .option('--port <port>', 'port to listen on (0: any free port). Defaults to 3000', port)
+    .option('--host <host>', 'address to listen on. Defaults to every interface')
     .option(
       '--base-path <path>',
-      'where the API is mounted, e.g. /admin or /functions/v1',
+      'where the API is mounted, e.g. /admin or /functions/v1. Defaults to /',
       basePath,
-      '/',
     )
     .option(
       '--trust-proxy <value>',
-      "Express 'trust proxy' (true, a hop count, loopback…) so logged IPs are the clients'",
+      "Express 'trust proxy' (true, a hop count, loopback…) so logged IPs are the clients'. Defaults to off",
       trustProxy,
     )
-    .action(async (o: ServeFlags, cmd: Command) => {
+    .option(
+      '--no-metrics',
+      'do not serve Prometheus metrics at /metrics. Defaults to serving them when prom-client is installed',
+    )
+    .action(async (flags: ServeFlags, cmd: Command) => {
+      const o = { ...flags, port: flags.port ?? 3000, basePath: flags.basePath ?? '/' }
       const options = globalOptions(cmd)
       const conn = await connect(options, true)
       let admin: Awaited<ReturnType<typeof ensureAdminKey>>
@@ -60,6 +66,11 @@ export function serveCommand(program: Command): void {
         await disconnect(conn)
         throw error
       }
+      // The first admin key is an admin action like any other: recorded, without its secret.
+      if (admin) {
+        const created = admin
+        await recordAudit(conn, (audit, actor) => audit.keyCreated(actor, created))
+      }
 
       const app = express()
       app.disable('x-powered-by')
@@ -67,7 +78,12 @@ export function serveCommand(program: Command): void {
       app.get('/health', (_req, res) => {
         res.json({ ok: true })
       })
-      app.use(o.basePath, adminRouter({ store: conn.store, prefix: options.tokenPrefix }))
+      const metrics = o.metrics ? metricsRoute() : null
+      if (metrics) app.get('/metrics', metrics)
+      app.use(
+        o.basePath,
+        adminRouter({ store: conn.store, prefix: options.tokenPrefix, logger: stderrLogger }),
+      )
 
       const server = o.host === undefined ? app.listen(o.port) : app.listen(o.port, o.host)
       try {
@@ -85,12 +101,16 @@ export function serveCommand(program: Command): void {
       const address = server.address() as AddressInfo
       const base = o.basePath.endsWith('/') ? o.basePath : `${o.basePath}/`
       const url = `http://${o.host ?? 'localhost'}:${address.port}${base}`
+      const root = `http://${o.host ?? 'localhost'}:${address.port}/`
+      const metricsUrl = metrics ? `${root}metrics` : null
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ url, admin_key: admin })}\n`)
+        process.stdout.write(`${JSON.stringify({ url, metrics: metricsUrl, admin_key: admin })}\n`)
       } else {
         process.stdout.write(
           `keyguard admin API on ${url} (Redis ${safeUrl(options.redisUrl)}, prefix ${options.prefix})\n`,
         )
+        if (metricsUrl) process.stdout.write(`Prometheus metrics on ${metricsUrl}\n`)
+        else if (o.metrics) process.stdout.write('No /metrics: install prom-client to serve them\n')
         if (admin) {
           process.stdout.write(
             'No admin key existed, so one was created. It is shown only this once; keep it:\n\n' +

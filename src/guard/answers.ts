@@ -1,6 +1,5 @@
 // The guard's refusals (401, 403, 429, 503 with their codes), built once: a rejected request allocates no Error and no body.
 
-import type { Response } from 'express'
 import type { ErrorCode } from '../errors'
 import { WINDOW_NAMES, type WindowName } from '../types'
 
@@ -40,10 +39,4 @@ export function quotaAnswers(status: number): ReadonlyMap<WindowName | null, Ans
     ...WINDOW_NAMES.map((name): [WindowName, Answer] => [name, quota(name)]),
     [null, quota(null)],
   ])
-}
-
-/** Sends a refusal; its code marks the request log entry as rejected. */
-export function send(res: Response, refusal: Answer): void {
-  res.locals.keyguardReason = refusal.code
-  res.status(refusal.status).json(refusal.body)
 }

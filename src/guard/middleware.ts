@@ -1,171 +1,80 @@
-// apiKeyGuard: verifies the key and enforces every limit in one store call, then answers with the error table of docs/guard.md.
+// apiKeyGuard: the guard as Express middleware (4 and 5); the decisions are GuardCore's.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { KeyguardConfigError, StoreUnavailableError } from '../errors'
-import { ipBlockerFor, ipGroup } from '../ip-block'
-import { requestLogBatcher } from '../request-log'
-import type { GuardStore, Verdict, VerifyRequest } from '../store'
-import { defaultStore, isSelfBounded, withTimeout } from '../store'
-import { hashToken, parseToken } from '../token'
-import {
-  type Answer,
-  EXPIRED,
-  INACTIVE,
-  INVALID,
-  IP_BLOCKED,
-  MISSING,
-  quotaAnswers,
-  RATE_MINUTE,
-  RATE_SECOND,
-  SCOPE,
-  STORE_UNAVAILABLE,
-  send,
-} from './answers'
+import type { Answer } from './answers'
+import { setApiKey } from './api-key-property'
+import { checkedCost, type Decision, GuardCore } from './core'
+import { tokenFromHeaders } from './credentials'
 import { type ApiKeyGuardOptions, resolveGuardOptions } from './options'
-import { setApiKey, setRateLimitHeaders, trackRequest } from './response'
+import type { Refusal } from './refusal'
+import { finishOnClose, markRefused, type RequestView, track } from './request-tracking'
 
-export type { ApiKeyContext } from './response'
+export type { ApiKeyContext } from './api-key-property'
 
-const BEARER = /^bearer[ \t]+([^ \t]+)[ \t]*$/i
-
-/** The presented token: `Authorization: Bearer <token>` (any case) or `X-API-Key`. */
-function readCredentials(req: Request): string | null {
-  const auth = req.headers.authorization
-  if (typeof auth === 'string') {
-    const match = BEARER.exec(auth)
-    if (match?.[1]) return match[1]
-  }
-  const header = req.headers['x-api-key']
-  const value = Array.isArray(header) ? header[0] : header
-  if (typeof value === 'string' && value.trim() !== '') return value.trim()
-  return null
+const EXPRESS_VIEW: RequestView<Request> = {
+  method: (req) => req.method,
+  url: (req) => req.originalUrl ?? req.url ?? '',
+  ip: (req) => req.ip,
 }
 
-const retryAfter = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)))
+const ipOf = (req: Request): string | undefined => req.ip
 
-/** A rejection never waits on what the failure count returns (a number, or a promise of one). */
-const ignore = (): void => {}
+/** The default answer to a refusal: its status and `{ error, code }`. */
+function send(res: Response, answer: Answer): void {
+  res.status(answer.status).json(answer.body)
+}
 
 export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   const config = resolveGuardOptions(options)
-  const store: GuardStore = config.store ?? defaultStore()
-  const log = requestLogBatcher(store, config.requestLog)
-  const blocker = config.ipBlock === false ? null : ipBlockerFor(store, config.ipBlock)
-  const { prefix, scopes, cost, tokenTypes, timeout } = config
-  const quota = quotaAnswers(config.quotaExceededStatus)
-  const storeRetryAfter = String(config.storeRetryAfter)
+  const core = new GuardCore<Request>(config, ipOf)
+  const { log } = core
+  const { cost } = config
+  const skip = config.skip as ApiKeyGuardOptions['skip']
+  const getToken = config.getToken as ApiKeyGuardOptions['getToken']
+  const handler = config.handler as ApiKeyGuardOptions['handler']
 
-  /** 403 IP_BLOCKED when the client's IP group is blocked (from memory; re-read now and then). */
-  const blocked = async (res: Response, group: string): Promise<boolean> => {
-    if (!blocker) return false
-    let ms = blocker.blockedMs(group)
-    if (ms > 0 && blocker.needsRecheck(group)) ms = await blocker.recheck(group, timeout)
-    if (ms <= 0) return false
-    res.setHeader('Retry-After', String(Math.ceil(ms / 1000)))
-    send(res, IP_BLOCKED)
-    return true
-  }
-
-  /**
-   * A failed authentication: counted against the IP, off the request path; the answer is the same
-   * 401. Only a guess (`shared`: the token passed its checksum) goes to the count all processes share.
-   */
-  const invalid = (req: Request, res: Response, shared: boolean): void => {
-    if (blocker) {
-      const counted: unknown = blocker.fail(ipGroup(req.ip), timeout, shared)
-      if (counted instanceof Promise) counted.catch(ignore)
+  const refuse = (req: Request, res: Response, next: NextFunction, decision: Decision): void => {
+    const answer = decision.answer as Answer
+    markRefused(res, answer.code)
+    if (handler === undefined) return send(res, answer)
+    const refusal: Refusal = {
+      status: answer.status,
+      code: answer.code,
+      body: answer.body,
+      verdict: decision.verdict,
+      keyId: decision.token?.id ?? null,
     }
-    send(res, INVALID)
-  }
-
-  const reject = (res: Response, verdict: Verdict): void => {
-    let refusal: Answer
-    switch (verdict.outcome) {
-      case 'inactive':
-        refusal = INACTIVE
-        break
-      case 'expired':
-        refusal = EXPIRED
-        break
-      case 'scope':
-        refusal = SCOPE
-        break
-      case 'quota':
-        // A total quota never resets (-1): no Retry-After.
-        if (verdict.retryAfterMs >= 0) {
-          res.setHeader('Retry-After', retryAfter(verdict.retryAfterMs))
-        }
-        refusal = quota.get(verdict.failed) as Answer
-        break
-      case 'rate':
-        res.setHeader('Retry-After', retryAfter(verdict.retryAfterMs))
-        refusal = verdict.failed === 'minute' ? RATE_MINUTE : RATE_SECOND
-        break
-      default:
-        refusal = INVALID
-    }
-    send(res, refusal)
-  }
-
-  // Whether the store bounds its own calls, looked up again only if its verify method is replaced.
-  let checked: typeof store.verify | null = null
-  let selfBounded = false
-  /** The store call, bounded once: by the store itself when it honours the timeout, else here. */
-  const verify = (request: VerifyRequest): Promise<Verdict> => {
-    const method = store.verify
-    if (method !== checked) {
-      checked = method
-      selfBounded = isSelfBounded(method)
-    }
-    const pending = method.call(store, request, timeout)
-    return selfBounded ? pending : withTimeout(pending, timeout, 'The key store')
+    const answered: unknown = handler(req, res, next, refusal)
+    if (answered instanceof Promise) answered.catch(next)
   }
 
   return async function keyguard(req: Request, res: Response, next: NextFunction): Promise<void> {
-    // Only a process that knows of some block pays for the IP lookup (and an await); reading the
-    // map's size runs no code of the blocker's.
-    if (blocker !== null && blocker.local.size > 0 && (await blocked(res, ipGroup(req.ip)))) {
-      return
-    }
-    const token = readCredentials(req)
-    if (token === null) {
-      res.setHeader('WWW-Authenticate', 'Bearer')
-      return send(res, MISSING)
-    }
-    const parsed = parseToken(token, prefix)
-    if (parsed === null) return invalid(req, res, false)
-    if (!tokenTypes.includes(parsed.type)) return send(res, SCOPE)
-    const credits = typeof cost === 'number' ? cost : cost(req)
-    if (!Number.isInteger(credits) || credits < 0) {
-      return next(
-        new KeyguardConfigError(
-          `apiKeyGuard: the cost function returned ${String(credits)}; it must return a whole number >= 0`,
-        ),
-      )
-    }
-    if (log) trackRequest(log, req, res, parsed.id, token, credits)
-
-    let verdict: Verdict
     try {
-      verdict = await verify({
-        id: parsed.id,
-        tag: parsed.tag,
-        hash: hashToken(token),
-        cost: credits,
-        scopes,
-        type: parsed.type,
-      })
+      if (skip !== undefined) {
+        const skipped = skip(req)
+        if (skipped === true || (skipped instanceof Promise && (await skipped))) return next()
+      }
+      let token: string | null
+      if (getToken === undefined) token = tokenFromHeaders(req.headers)
+      else token = (await getToken(req)) || null
+      const credits = typeof cost === 'number' ? cost : checkedCost(cost(req))
+      const decision = await core.decide(req, token, credits, res)
+      const parsed = decision.token
+      if (
+        log !== null &&
+        parsed !== null &&
+        track(res, log, req, EXPRESS_VIEW, parsed.id, token as string, credits)
+      ) {
+        res.on('close', finishOnClose)
+      }
+      if (decision.answer !== null) return refuse(req, res, next, decision)
+      const verdict = decision.verdict
+      if (verdict !== null && verdict.record !== null && parsed !== null) {
+        setApiKey(req, verdict.record, verdict.tokenScopes, parsed.type)
+      }
+      next()
     } catch (error) {
-      if (config.onStoreError === 'fail-open') return next()
-      res.setHeader('Retry-After', storeRetryAfter)
-      if (!(error instanceof StoreUnavailableError)) res.locals.keyguardError = error
-      return send(res, STORE_UNAVAILABLE)
+      next(error)
     }
-
-    setRateLimitHeaders(res, verdict, config.legacyHeaders)
-    if (verdict.outcome === 'invalid') return invalid(req, res, true)
-    if (verdict.outcome !== 'ok') return reject(res, verdict)
-    if (verdict.record !== null) setApiKey(req, verdict.record, verdict.tokenScopes, parsed.type)
-    next()
   }
 }

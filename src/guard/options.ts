@@ -1,20 +1,23 @@
-// apiKeyGuard options: schema, defaults, validated once when the middleware is created.
+// Guard options: schema, defaults, validated once when a guard (of any framework) is created.
 
-import type { Request } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import { z } from 'zod'
 import type { IpBlockOptions } from '../ip-block'
 import type { RequestLogOptions } from '../request-log'
 import type { Store } from '../store'
+import { isLogger, type Logger, type VerdictEvent } from '../telemetry'
 import type { TokenType } from '../token'
 import { validateOptions } from '../validation'
+import type { Refusal } from './refusal'
 
-export interface ApiKeyGuardOptions {
+/** The options every guard takes, whatever the framework; `R` is its request type. */
+export interface GuardOptions<R> {
   /** Where keys and counters live. Defaults to a RedisStore on `REDIS_URL`, else the shared MemoryStore. */
   store?: Store
   /** Scopes a token must carry for this route (`*` and `prefix:*` grant by wildcard). Defaults to none. */
   scopes?: string[]
   /** Credits charged to the quotas: a number or `req => number`. Defaults to 1. */
-  cost?: number | ((req: Request) => number)
+  cost?: number | ((req: R) => number)
   /** Status for QUOTA_EXCEEDED: 401 (Limitly) or 429 (API gateways). Defaults to 401. */
   quotaExceededStatus?: 401 | 429
   /** When the store fails or times out: answer 503 (`fail-closed`) or let requests through (`fail-open`). Defaults to `fail-closed`. */
@@ -33,15 +36,35 @@ export interface ApiKeyGuardOptions {
   ipBlock?: false | IpBlockOptions
   /** Token types this route accepts; others get 403 INSUFFICIENT_SCOPE. Defaults to `['sk', 'pat', 'ct']`. */
   tokenTypes?: TokenType[]
+  /** Requests for which the guard does nothing (health checks, say): `req => boolean` or a promise of one. Defaults to none skipped. */
+  skip?: (req: R) => boolean | Promise<boolean>
+  /** Where the token is read from: `req => token or null`. Defaults to `Authorization: Bearer <token>`, then `X-API-Key`. */
+  getToken?: (req: R) => string | null | undefined | Promise<string | null | undefined>
+  /** A pino-compatible logger for store errors, fail-open admissions and lost data. Defaults to none: keyguard never writes to the console on its own. */
+  logger?: Logger
+  /** Called after each verification with its outcome, code, key id and latency (a throw is ignored). Defaults to none. */
+  onVerdict?: (event: VerdictEvent) => void
 }
+
+/** apiKeyGuard's options: the common ones, for Express. */
+export interface ApiKeyGuardOptions extends GuardOptions<Request> {
+  /**
+   * Answers a refusal instead of the guard; its headers (RateLimit, Retry-After) are already set.
+   * Defaults to sending `refusal.status` with `refusal.body` as JSON.
+   */
+  handler?: (req: Request, res: Response, next: NextFunction, refusal: Refusal) => unknown
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each framework's guard narrows the request type.
+type AnyFunction = (...args: any[]) => any
+
+const fn = (name: string, shape: string) =>
+  z.custom<AnyFunction>((v) => typeof v === 'function', `${name} must be a function ${shape}`)
 
 const costSchema = z.union(
   [
     z.number().int('must be a whole number of credits').min(0, 'must be 0 or more'),
-    z.custom<(req: Request) => number>(
-      (v) => typeof v === 'function',
-      'must be a number or a function',
-    ),
+    z.custom<AnyFunction>((v) => typeof v === 'function', 'must be a number or a function'),
   ],
   { error: 'must be a whole number of credits >= 0, or a function req => number' },
 )
@@ -84,6 +107,13 @@ export const guardOptionsSchema = z.strictObject({
     .array(z.enum(['sk', 'pat', 'ct'], { error: 'token types are "sk", "pat" and "ct"' }))
     .min(1, 'name at least one token type')
     .default(['sk', 'pat', 'ct']),
+  skip: fn('skip', 'req => boolean').optional(),
+  getToken: fn('getToken', 'req => string | null').optional(),
+  handler: fn('handler', '(req, res, next, refusal) => void').optional(),
+  onVerdict: fn('onVerdict', 'event => void').optional(),
+  logger: z
+    .custom<Logger>(isLogger, 'must be a logger with error() and warn() (pino, or console)')
+    .optional(),
   storeRetryAfter: z
     .number()
     .int('must be a whole number of seconds')
@@ -107,6 +137,10 @@ export const guardOptionsSchema = z.strictObject({
 
 export type ResolvedGuardOptions = z.infer<typeof guardOptionsSchema>
 
-export function resolveGuardOptions(input: ApiKeyGuardOptions | undefined): ResolvedGuardOptions {
-  return validateOptions('apiKeyGuard', guardOptionsSchema, input)
+/** Validates a guard's options once; `what` names the guard in errors (`apiKeyGuard`, `keyguardFastify`, …). */
+export function resolveGuardOptions<R>(
+  input: GuardOptions<R> | undefined,
+  what = 'apiKeyGuard',
+): ResolvedGuardOptions {
+  return validateOptions(what, guardOptionsSchema, input)
 }

@@ -24,6 +24,7 @@ import {
   pageQuerySchema,
   regenerateSchema,
 } from './schemas'
+import { sameKey } from './unchanged'
 import { computeUsage } from './usage'
 
 export interface KeyManagerOptions {
@@ -148,6 +149,7 @@ export class KeyManager {
    * `update`, plus the record as it was just before this write and the new version: what an
    * audit trail records. Only the fields in `input` change; a concurrent write of other fields
    * is kept (the write is applied to the current record, retried if another write lands first).
+   * An edit that changes nothing writes nothing: `changed` is false and the version stays.
    */
   async edit(id: string, input: KeyUpdateInput, options: WriteOptions = {}): Promise<Edited> {
     const body = parseInput(keyUpdateSchema, input)
@@ -177,6 +179,10 @@ export class KeyManager {
         rate: { ...current.rate, ...(body.rate ?? {}) },
         updated_at: now,
       }
+      // Nothing to change: no write, no new version (the ETag stands), nothing to audit.
+      if (sameKey(key, current)) {
+        return { before: loaded.key, data: loaded.key, version: loaded.version, changed: false }
+      }
       const limits = effectiveLimits(key, plan?.plan ?? null)
       planVersion = plan?.version ?? 0
       const outcome = await this.store.writeKey({
@@ -191,9 +197,10 @@ export class KeyManager {
       return this.settled(id, outcome, options, () => ({
         before: loaded.key,
         data: { ...key, last_used_at },
+        changed: true,
       }))
     })
-    await this.afterWrite(written.data, written.before.plan_id, planVersion)
+    if (written.changed) await this.afterWrite(written.data, written.before.plan_id, planVersion)
     return written
   }
 

@@ -14,6 +14,8 @@ export interface Edited {
   data: ApiKey
   before: ApiKey
   version: number
+  /** False when the edit set every field to the value it had: nothing was written. */
+  changed: boolean
 }
 
 export const staleVersion = (id: string, ifMatch: number | undefined): KeyguardError =>

@@ -1,7 +1,7 @@
 // Plans: CRUD, and an edit rewrites the effective limits of every key on the plan, in batches.
 
 import { randomBytes } from 'node:crypto'
-import { KeyguardError, planNotFound, validationError } from '../errors'
+import { conflict, KeyguardError, planNotFound } from '../errors'
 import type { AdminStore, VersionedPlan } from '../store'
 import { encodeBase62 } from '../token'
 import type { Plan } from '../types'
@@ -15,6 +15,7 @@ import {
   planCreateSchema,
   planUpdateSchema,
 } from './schemas'
+import { samePlan } from './unchanged'
 
 export interface PlanUpdateOptions {
   /** Called after each batch of rewritten keys. */
@@ -43,7 +44,8 @@ export class PlanManager {
       updated_at: now,
     }
     const outcome = await this.store.writePlan(id, plan, 'new')
-    if (!outcome.ok) throw validationError('id', `A plan with id "${id}" already exists`)
+    // A conflict with what is stored, as KEY_IN_USE and PLAN_IN_USE are: 409, not a bad input.
+    if (!outcome.ok) throw conflict(`A plan with id "${id}" already exists`, { id })
     return { data: plan }
   }
 
@@ -68,13 +70,15 @@ export class PlanManager {
   /**
    * `update`, plus the plan as it was just before this write. The plan is written at the version
    * it was read (retried if another edit lands first); then every key on it gets the new limits,
-   * unless a newer edit of the plan already gave it newer ones.
+   * unless a newer edit of the plan already gave it newer ones. An edit that changes nothing
+   * saves nothing (`changed` is false) and rewrites only the keys still behind the plan's current
+   * version, which an interrupted edit can leave: sending it again finishes that edit.
    */
   async edit(
     id: string,
     input: PlanUpdateInput,
     options: PlanUpdateOptions = {},
-  ): Promise<{ data: Plan; before: Plan }> {
+  ): Promise<{ data: Plan; before: Plan; changed: boolean }> {
     const body = parseInput(planUpdateSchema, input)
     const saved = await retryStale(`Plan ${id}`, async () => {
       const current = await this.load(id)
@@ -87,13 +91,17 @@ export class PlanManager {
         rate_scope: body.rate_scope ?? current.plan.rate_scope,
         updated_at: iso(await this.store.now()),
       }
+      if (samePlan(plan, current.plan))
+        return { before: current.plan, plan: current, changed: false }
       const outcome = await this.store.writePlan(id, plan, current.version)
-      if (outcome.ok) return { before: current.plan, plan: { plan, version: outcome.version } }
+      if (outcome.ok) {
+        return { before: current.plan, plan: { plan, version: outcome.version }, changed: true }
+      }
       if (outcome.reason === 'missing') throw planNotFound(id)
       return STALE
     })
     await this.rewriteKeys(saved.plan, options)
-    return { data: saved.plan.plan, before: saved.before }
+    return { data: saved.plan.plan, before: saved.before, changed: saved.changed }
   }
 
   async delete(id: string): Promise<{ data: { message: string } }> {

@@ -2,6 +2,7 @@
 
 import type { GuardStore } from '../store'
 import { beforeClose } from '../store'
+import { emitEvent, hasEventListeners } from '../telemetry'
 import type { RequestLogEntry } from '../types'
 
 export interface RequestLogOptions {
@@ -48,7 +49,7 @@ export class RequestLogBatcher {
 
   push(entry: RequestLogEntry): void {
     if (this.buffer.length >= this.batchSize * 10) {
-      this.dropped++
+      this.drop(1)
       return
     }
     this.buffer.push(entry)
@@ -75,15 +76,18 @@ export class RequestLogBatcher {
     this.buffer = []
     const write: Promise<void> = Promise.resolve()
       .then(() => this.store.appendRequests(entries))
-      .catch(() => {
-        this.dropped += entries.length
-      })
+      .catch(() => this.drop(entries.length))
       .finally(() => {
         this.inFlight.delete(write)
         if (this.buffer.length >= this.batchSize) this.startFlush()
         else this.schedule()
       })
     this.inFlight.add(write)
+  }
+
+  private drop(count: number): void {
+    this.dropped += count
+    if (hasEventListeners()) emitEvent({ type: 'request-log-drop', count })
   }
 
   /** Arms the flush timer (unref'd: a pending log never keeps the process alive). */

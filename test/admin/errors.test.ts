@@ -178,6 +178,29 @@ describe('adminRouter store failures', () => {
     expect(seen).toEqual([store.failure])
     await store.close()
   })
+
+  it('without onError, an unexpected error goes to the logger; with neither, nothing reaches the console', async () => {
+    const store = new FailingStore()
+    const admin = await new KeyManager(store).create({ name: 'a', scopes: ['admin'] })
+    const logged: Array<[object, string | undefined]> = []
+    const logger = {
+      error: (fields: object, message?: string) => logged.push([fields, message]),
+      warn: () => {},
+    }
+    const consoleSpies = (['log', 'warn', 'error', 'info'] as const).map((m) => jest.spyOn(console, m))
+    try {
+      store.failure = new Error('corrupt record')
+      const withLogger = express().use(adminRouter({ store, logger }))
+      expect((await call(withLogger, 'get', '/keys', admin.data.api_key)).status).toBe(500)
+      const silent = express().use(adminRouter({ store }))
+      expect((await call(silent, 'get', '/keys', admin.data.api_key)).status).toBe(500)
+      for (const spy of consoleSpies) expect(spy).not.toHaveBeenCalled()
+    } finally {
+      for (const spy of consoleSpies) spy.mockRestore()
+    }
+    expect(logged).toEqual([[{ err: store.failure }, 'keyguard adminRouter: unexpected error']])
+    await store.close()
+  })
 })
 
 describe('adminRouter options', () => {

@@ -82,8 +82,9 @@ describe.each(STORE_KINDS)('adminRouter /plans (%s store)', (kind) => {
     expect(total.status).toBe(400)
     await call(app, 'post', '/admin/plans', h.token, { id: 'dup', name: 'Dup' })
     const dup = await call(app, 'post', '/admin/plans', h.token, { id: 'dup', name: 'Dup' })
-    expect(dup.status).toBe(400)
-    expect(dup.body.details.message).toMatch(/already exists/)
+    expect(dup.status).toBe(409)
+    expect(dup.body).toMatchObject({ code: 'CONFLICT', details: { id: 'dup' } })
+    expect(dup.body.error).toMatch(/already exists/)
     const badWindow = await call(app, 'put', '/admin/plans/dup', h.token, {
       quota_window: 'weekly',
     })

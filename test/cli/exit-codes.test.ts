@@ -1,4 +1,4 @@
-// The CLI's exit codes (0 ok, 1 not found/refused, 2 bad usage, 3 Redis down) and one-line reasons.
+// The CLI's exit codes (0 ok, 1 not found/in use/conflict, 2 bad usage, 3 Redis down) and one-line reasons.
 
 import { startRedisServer } from '../harness/redis-server'
 import { run, useCli } from './run'
@@ -34,7 +34,7 @@ describe('keyguard exit codes', () => {
       [['keys', 'create', '--daily', 'lots'], /--daily/],
       [
         ['keys', 'create', '--name', 'x', '--status', 'paused'],
-        /Allowed choices are active, inactive/,
+        /invalid --status: must be one of active, inactive/,
       ],
       [['keys', 'create', '--name', 'x', '--type', 'ct'], /--type/],
       [['keys', 'create'], /invalid --name: Name is required/],
@@ -50,7 +50,7 @@ describe('keyguard exit codes', () => {
       [['keys', 'regenerate', 'x', '--grace-seconds', '-1'], /--grace-seconds|unknown option/],
       [
         ['plans', 'create', '--name', 'x', '--quota-window', 'weekly'],
-        /Allowed choices are rolling, calendar/,
+        /invalid --quota-window: must be one of rolling, calendar/,
       ],
       [['plans', 'update'], /missing required argument/],
       [['serve', '--port', '70000'], /--port/],
@@ -88,7 +88,7 @@ describe('keyguard exit codes', () => {
     }
     expect((await run(['keys', 'create', '--help'])).stdout).toMatch(/--user-id <id>/)
     expect((await run(['--help'])).stdout).toMatch(
-      /Exit codes: 0 success, 1 not found or refused, 2 bad usage/,
+      /Exit codes: 0 success, 1 not found, in use or conflict, 2 bad usage/,
     )
   })
 

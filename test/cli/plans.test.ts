@@ -79,11 +79,11 @@ describe('keyguard plans', () => {
     expect((await c.kg('plans', 'get', 'pro')).code).toBe(1)
   })
 
-  it('refuses a duplicate id and a bad id with exit 2', async () => {
+  it('refuses a duplicate id as a conflict (exit 1) and a bad id as bad usage (exit 2)', async () => {
     await c.json('plans', 'create', '--id', 'basic', '--name', 'Basic')
     const dup = await c.kg('plans', 'create', '--id', 'basic', '--name', 'Again')
-    expect(dup.code).toBe(2)
-    expect(dup.stderr).toMatch(/invalid --id: A plan with id "basic" already exists/)
+    expect(dup.code).toBe(1)
+    expect(dup.stderr).toMatch(/^keyguard: A plan with id "basic" already exists/)
     const bad = await c.kg('plans', 'create', '--id', 'has space', '--name', 'x')
     expect(bad.code).toBe(2)
   })

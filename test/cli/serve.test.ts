@@ -78,6 +78,33 @@ describe('keyguard serve', () => {
     }
   })
 
+  it('serves Prometheus metrics at /metrics, counting the admin API\'s own verifications', async () => {
+    const fresh = `${c.prefix}metrics:`
+    const server = start([CLI, '--prefix', fresh, '--json', 'serve', '--port', '0'], env)
+    try {
+      const info = JSON.parse((await server.lines(1))[0] ?? '')
+      expect(info.metrics).toMatch(/^http:\/\/localhost:\d+\/metrics$/)
+      const headers = { Authorization: `Bearer ${info.admin_key.api_key}` }
+      expect((await fetch(`${info.url}keys`, { headers })).status).toBe(200)
+      expect((await fetch(`${info.url}keys`)).status).toBe(401)
+      const text = await (await fetch(info.metrics)).text()
+      expect(text).toContain('keyguard_verifications_total{outcome="allowed",code=""} 1\n')
+      expect(text).toContain(
+        'keyguard_verifications_total{outcome="rejected",code="MISSING_API_KEY"} 1\n',
+      )
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+    const off = start([CLI, '--prefix', fresh, '--json', 'serve', '--port', '0', '--no-metrics'], env)
+    try {
+      const info = JSON.parse((await off.lines(1))[0] ?? '')
+      expect(info.metrics).toBeNull()
+      expect((await fetch(info.url.replace(/\/$/, '/metrics'))).status).toBe(401)
+    } finally {
+      expect(await off.stop()).toBe(0)
+    }
+  })
+
   it('prints the admin key and a curl line in human mode', async () => {
     const fresh = `${c.prefix}human:`
     const server = start([CLI, '--prefix', fresh, 'serve', '--port', '0'], env)

@@ -38,7 +38,9 @@ describe.each(STORE_KINDS)('req.apiKey (%s store)', (kind) => {
     expect(Object.keys(res.body.apiKey)).not.toContain('api_key')
   })
 
-  it('reads, reassigns and deletes like a plain own property', async () => {
+  // Defined once on the request prototype (no per-request property definition): not an own
+  // property until the app assigns one.
+  it('reads, reassigns and deletes like a plain property', async () => {
     const { data } = await c.keys.create({ name: 'Plain', scopes: ['read'] })
     const app = express().get('/p', apiKeyGuard({ store: c.store }), (req, res) => {
       const first = req.apiKey
@@ -52,18 +54,33 @@ describe.each(STORE_KINDS)('req.apiKey (%s store)', (kind) => {
       const mutated = req.apiKey?.name
       req.apiKey = first ? { ...first, name: 'Replaced' } : undefined
       const replaced = req.apiKey?.name
+      const ownOnceAssigned = Object.hasOwn(req, 'apiKey')
       delete req.apiKey
-      res.json({ seen, mutated, replaced, deleted: req.apiKey === undefined })
+      res.json({ seen, mutated, replaced, ownOnceAssigned, deleted: req.apiKey === undefined })
     })
     const res = await request(app).get('/p').set('X-API-Key', data.api_key)
     expect(res.body).toEqual({
-      seen: { enumerable: true, own: true, same: true, spread: true },
+      seen: { enumerable: false, own: false, same: true, spread: false },
       mutated: 'Mutated',
       replaced: 'Replaced',
+      ownOnceAssigned: true,
       deleted: true,
     })
     // Each request gets its own copy.
     expect((await call(c.app(), data.api_key)).body.apiKey.name).toBe('Plain')
+  })
+
+  it('stays readable after the request leaves a mounted sub-app that guarded it', async () => {
+    const { data } = await c.keys.create({ name: 'Mounted' })
+    const guarded = express().use(apiKeyGuard({ store: c.store }))
+    const app = express()
+      .use(guarded)
+      .get('/p', (req, res) => {
+        res.json({ name: req.apiKey?.name ?? null })
+      })
+    const res = await request(app).get('/p').set('X-API-Key', data.api_key)
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ name: 'Mounted' })
   })
 
   it('reflects an update on the very next request', async () => {

@@ -65,8 +65,8 @@ export async function fireAtOnce(
       const res = await fetch(`${urls[i % urls.length]}/r`, {
         headers: { authorization: `Bearer ${token}` },
       })
-      const body = (await res.json()) as { code?: string; pid?: number }
-      return { status: res.status, code: body.code, pid: body.pid }
+      const body = (await res.json()) as { code?: string }
+      return { status: res.status, code: body.code, pid: Number(res.headers.get('x-served-by')) }
     }),
   )
 }

@@ -19,6 +19,11 @@ const admin = process.env.KEYGUARD_ADMIN === '1'
 // Race tests present old, dead tokens on purpose: those must not get loopback IP-blocked.
 const guard = { timeout: 5000, requestLog: false, ...(admin ? { ipBlock: false } : {}) }
 const app = express()
+// Every answer says which process gave it, refusals included.
+app.use((_req, res, next) => {
+  res.setHeader('X-Served-By', String(process.pid))
+  next()
+})
 app.get('/r', apiKeyGuard({ store, ...guard }), (req, res) => {
   res.json({ ok: true, pid: process.pid, key: req.apiKey?.id })
 })

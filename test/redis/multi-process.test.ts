@@ -46,7 +46,8 @@ describe('4 app processes sharing one Redis', () => {
     expect(new Set(results.filter((r) => r.status === 401).map((r) => r.code))).toEqual(
       new Set(['QUOTA_EXCEEDED']),
     )
-    // Every process served some of the admitted requests: the race was real.
+    // Every process answered some of the concurrent requests for the one key: the race was real.
+    // (Which process admits the N that fit is up to the scheduler.)
     expect(new Set(results.map((r) => r.pid).filter(Boolean)).size).toBe(PROCESSES)
     const usage = (await keys.usage(data.id)).data
     expect(usage.total_requests).toBe(N)

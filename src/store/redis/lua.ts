@@ -1,8 +1,7 @@
-// The Lua scripts in lua/, read once when the Redis store is loaded.
+// The Lua scripts of lua/, inlined into the build by scripts/inline-lua.js: no file is read at
+// run time, so a bundled app needs no .lua files beside it.
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { LUA_SOURCES, type LuaScriptName } from './lua-scripts.generated'
 
-/** The source of `lua/<name>`; the same path from src/ and from dist/. */
-export const luaScript = (name: string): string =>
-  readFileSync(join(__dirname, '..', '..', '..', 'lua', name), 'utf8')
+/** The source of `lua/<name>`, as it was when the package was built. */
+export const luaScript = (name: LuaScriptName): string => LUA_SOURCES[name]

@@ -1,0 +1,3 @@
+// metrics: the folder's public face, and the `keyguard/metrics` entry point (needs prom-client).
+
+export * from './prometheus'

@@ -1,0 +1,5 @@
+// telemetry: the folder's public face; other folders import from here only.
+
+export * from './events'
+export * from './logger'
+export * from './tracing'
