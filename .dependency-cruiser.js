@@ -16,7 +16,17 @@ const MAY_USE = {
   adapters: ['guard', 'telemetry', 'validation'],
   metrics: ['telemetry', 'validation'],
   admin: ['guard', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation', 'telemetry'],
-  cli: ['admin', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation', 'telemetry', 'metrics'],
+  cli: [
+    'admin',
+    'keys',
+    'audit',
+    'ip-block',
+    'store',
+    'token',
+    'validation',
+    'telemetry',
+    'metrics',
+  ],
 }
 
 const FOLDERS = Object.keys(MAY_USE)

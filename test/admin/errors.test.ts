@@ -187,7 +187,9 @@ describe('adminRouter store failures', () => {
       error: (fields: object, message?: string) => logged.push([fields, message]),
       warn: () => {},
     }
-    const consoleSpies = (['log', 'warn', 'error', 'info'] as const).map((m) => jest.spyOn(console, m))
+    const consoleSpies = (['log', 'warn', 'error', 'info'] as const).map((m) =>
+      jest.spyOn(console, m),
+    )
     try {
       store.failure = new Error('corrupt record')
       const withLogger = express().use(adminRouter({ store, logger }))

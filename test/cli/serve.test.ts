@@ -78,7 +78,7 @@ describe('keyguard serve', () => {
     }
   })
 
-  it('serves Prometheus metrics at /metrics, counting the admin API\'s own verifications', async () => {
+  it("serves Prometheus metrics at /metrics, counting the admin API's own verifications", async () => {
     const fresh = `${c.prefix}metrics:`
     const server = start([CLI, '--prefix', fresh, '--json', 'serve', '--port', '0'], env)
     try {
@@ -95,7 +95,10 @@ describe('keyguard serve', () => {
     } finally {
       expect(await server.stop()).toBe(0)
     }
-    const off = start([CLI, '--prefix', fresh, '--json', 'serve', '--port', '0', '--no-metrics'], env)
+    const off = start(
+      [CLI, '--prefix', fresh, '--json', 'serve', '--port', '0', '--no-metrics'],
+      env,
+    )
     try {
       const info = JSON.parse((await off.lines(1))[0] ?? '')
       expect(info.metrics).toBeNull()
