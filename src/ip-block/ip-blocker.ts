@@ -4,6 +4,7 @@ import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
 import { KeyguardConfigError } from '../errors'
 import type { GuardStore, SharedRedis } from '../store'
 import { beforeClose, withTimeout } from '../store'
+import { emitEvent, hasEventListeners } from '../telemetry'
 import { FailureCounts, setBounded } from './failure-counts'
 import { type IpBlock, type IpBlockOptions, named, type Settings, settingsOf } from './options'
 import { addSharedBlock, sharedBlocks } from './shared-blocks'
@@ -174,6 +175,7 @@ export class IpBlocker {
   private block(group: string, until: number, now: number): Promise<void> {
     this.counts.forget(group)
     this.setLocal(group, until, now)
+    if (hasEventListeners()) emitEvent({ type: 'ip-block', group, seconds: this.blockSeconds })
     if (!this.limiter || !this.redis || !this.blocksKey) {
       setBounded(this.memoryBlocks, group, until, (end) => end <= now)
       return Promise.resolve()

@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { Registry } from 'prom-client'
 import request from 'supertest'
-import { apiKeyGuard, flushRequestLogs, KeyguardConfigError, type Store } from '../../src'
+import {
+  apiKeyGuard,
+  flushRequestLogs,
+  KeyguardConfigError,
+  MemoryStore,
+  type Store,
+} from '../../src'
 import { keyguardMetrics } from '../../src/metrics'
 import { faulty } from '../harness/faulty-store'
 import { useStoreOf } from '../harness/stores'
@@ -94,6 +100,28 @@ describe('keyguardMetrics', () => {
       expect(sample(text, 'api_request_log_dropped_total')).toBe(2)
     } finally {
       metrics.stop()
+    }
+  })
+
+  it('counts IP blocks', async () => {
+    const metrics = keyguardMetrics({ registry: new Registry() })
+    const store = new MemoryStore()
+    try {
+      const app = express().get('/r', apiKeyGuard({ store, ipBlock: { failures: 2 } }), (_q, r) =>
+        r.json({}),
+      )
+      for (const guess of ['kg_sk_a', 'kg_sk_b']) {
+        expect((await request(app).get('/r').set('X-API-Key', guess)).status).toBe(401)
+      }
+      expect((await request(app).get('/r').set('X-API-Key', 'kg_sk_c')).status).toBe(403)
+      const { text } = await scrape(metrics.handler)
+      expect(sample(text, 'keyguard_ip_blocks_total')).toBe(1)
+      expect(
+        sample(text, 'keyguard_verifications_total{outcome="rejected",code="IP_BLOCKED"}'),
+      ).toBe(1)
+    } finally {
+      metrics.stop()
+      await store.close()
     }
   })
 
