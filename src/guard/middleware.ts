@@ -19,9 +19,19 @@ const EXPRESS_VIEW: RequestView<Request> = {
 
 const ipOf = (req: Request): string | undefined => req.ip
 
-/** The default answer to a refusal: its status and `{ error, code }`. */
+/**
+ * The default answer to a refusal: its status and `{ error, code }`. Without Express's helpers
+ * (apiKeyGuard mounted as plain `(req, res, next)` middleware, e.g. under connect), node:http's own.
+ */
 function send(res: Response, answer: Answer): void {
-  res.status(answer.status).json(answer.body)
+  if (typeof res.status === 'function' && typeof res.json === 'function') {
+    res.status(answer.status).json(answer.body)
+    return
+  }
+  const body = JSON.stringify(answer.body)
+  res.statusCode = answer.status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.end(body)
 }
 
 export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
