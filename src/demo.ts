@@ -1,13 +1,32 @@
 // `npm start`: a small API with one protected route, the admin API, a demo plan and fresh keys printed as curl.
 
 import type { AddressInfo } from 'node:net'
+import { parseArgs } from 'node:util'
 import express from 'express'
 import { adminRouter } from './admin'
+import { AuditLog } from './audit'
 import { apiKeyGuard } from './guard'
 import { ensureAdminKey, KeyManager } from './keys'
 import { defaultStore } from './store'
 
-async function main(): Promise<void> {
+const USAGE = 'usage: npm start -- [--quota-status 401|429]'
+
+/** `--quota-status 429`: QUOTA_EXCEEDED as API gateways answer it. Defaults to 401, as Limitly. */
+function quotaStatus(argv: string[]): 401 | 429 {
+  let value: string | undefined
+  try {
+    value = parseArgs({ args: argv, options: { 'quota-status': { type: 'string' } } }).values[
+      'quota-status'
+    ]
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`)
+  }
+  if (value === undefined || value === '401') return 401
+  if (value === '429') return 429
+  throw new Error(`--quota-status must be 401 or 429, not "${value}"\n${USAGE}`)
+}
+
+async function main(quotaExceededStatus: 401 | 429): Promise<void> {
   const store = defaultStore()
   const keys = new KeyManager(store)
   const plan = await keys.plans.get('demo').catch(() => null)
@@ -21,12 +40,14 @@ async function main(): Promise<void> {
   }
   const { data } = await keys.create({ name: 'Demo key', user_id: 'demo-user', plan_id: 'demo' })
   const admin = await ensureAdminKey(keys)
+  // The first admin key is an admin action like any other: recorded, without its secret.
+  if (admin) await new AuditLog(store).keyCreated({ id: 'demo', ip: null }, admin)
 
   const app = express()
-  app.get('/v1/hello', apiKeyGuard({ store }), (req, res) => {
+  app.get('/v1/hello', apiKeyGuard({ store, quotaExceededStatus }), (req, res) => {
     res.json({ message: `Hello, ${req.apiKey?.name}`, key_id: req.apiKey?.id })
   })
-  app.use('/admin', adminRouter({ store }))
+  app.use('/admin', adminRouter({ store, guard: { quotaExceededStatus } }))
   app.get('/health', (_req, res) => res.json({ ok: true }))
 
   const server = app.listen(Number(process.env.PORT ?? 3000), () => {
@@ -51,7 +72,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop)
 }
 
-main().catch((error: unknown) => {
+let status: 401 | 429 = 401
+try {
+  status = quotaStatus(process.argv.slice(2))
+} catch (error) {
+  console.error(`keyguard demo: ${(error as Error).message}`)
+  process.exit(2)
+}
+
+main(status).catch((error: unknown) => {
   console.error(`keyguard demo failed to start: ${(error as Error).message}`)
   process.exit(1)
 })

@@ -152,7 +152,10 @@ function keyInput(o: KeyFlags): Record<string, unknown> {
 }
 
 export function keysCommand(program: Command): void {
-  const keys = program.command('keys').description('manage API keys')
+  const keys = program
+    .command('keys')
+    .alias('api-keys') // Limitly's CLI name for the same commands
+    .description('manage API keys')
 
   keyOptions(
     keys.command('create').description('create an API key; its secret is printed once'),

@@ -33,6 +33,12 @@ interface ServeFlags {
   basePath?: string
   trustProxy?: boolean | number | string
   metrics: boolean
+  quotaStatus?: 401 | 429
+}
+
+function quotaStatus(value: string): 401 | 429 {
+  if (value === '401' || value === '429') return Number(value) as 401 | 429
+  throw new InvalidArgumentError('must be 401 (as Limitly) or 429 (as API gateways)')
 }
 
 export function serveCommand(program: Command): void {
@@ -50,6 +56,11 @@ export function serveCommand(program: Command): void {
       '--trust-proxy <value>',
       "Express 'trust proxy' (true, a hop count, loopback…) so logged IPs are the clients'. Defaults to off",
       trustProxy,
+    )
+    .option(
+      '--quota-status <status>',
+      'status of QUOTA_EXCEEDED answers: 401 or 429. Defaults to 401',
+      quotaStatus,
     )
     .option(
       '--no-metrics',
@@ -82,7 +93,12 @@ export function serveCommand(program: Command): void {
       if (metrics) app.get('/metrics', metrics)
       app.use(
         o.basePath,
-        adminRouter({ store: conn.store, prefix: options.tokenPrefix, logger: stderrLogger }),
+        adminRouter({
+          store: conn.store,
+          prefix: options.tokenPrefix,
+          logger: stderrLogger,
+          guard: { quotaExceededStatus: o.quotaStatus ?? 401 },
+        }),
       )
 
       const server = o.host === undefined ? app.listen(o.port) : app.listen(o.port, o.host)

@@ -77,17 +77,20 @@ describe.each(STORE_KINDS)('usage over REST (%s store)', (kind) => {
     expect(tomorrow).toMatchObject({ current_usage: 0, remaining: 3 })
   })
 
-  it('a key without quotas has null Limitly fields and no windows', async () => {
-    const { admin: app } = apps()
+  it('a key without quotas: no windows, null limit fields, and current_usage counts its credits', async () => {
+    const { admin: app, api } = apps()
     const { data } = await s.keys.create({ name: 'Unmetered', rate: { per_second: 5 } })
+    for (let i = 0; i < 2; i++) {
+      expect((await request(api).get('/r').set('X-API-Key', data.api_key)).status).toBe(200)
+    }
     const usage = (await call(app, 'get', `/admin/keys/${data.id}/usage`, admin)).body.data
     expect(usage).toEqual({
-      current_usage: 0,
+      current_usage: 2,
       limit: null,
       remaining: null,
       reset_time: null,
       period: null,
-      total_requests: 0,
+      total_requests: 2,
       windows: [],
     })
   })

@@ -70,6 +70,13 @@ describe('keyguard keys', () => {
     expect(list.stdout).not.toMatch(/kg_sk_/)
   })
 
+  it('`api-keys` is an alias of `keys`, as in Limitly\'s CLI', async () => {
+    const created = await c.json('api-keys', 'create', '--name', 'Aliased', '--user-id', '123')
+    expect(created.data.name).toBe('Aliased')
+    expect(String(created.data.user_id)).toBe('123')
+    expect((await c.json('api-keys', 'get', '--key-id', created.data.id)).data.name).toBe('Aliased')
+  })
+
   it('get, update and delete take the id as an argument or as --key-id', async () => {
     const { data } = await c.json('keys', 'create', '--name', 'Lifecycle', '--daily', '5')
     expect((await c.json('keys', 'get', data.id)).data.name).toBe('Lifecycle')

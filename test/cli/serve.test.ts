@@ -1,6 +1,6 @@
 // `keyguard serve` and `npm start`: the admin API runs, and the first run creates an admin key, shown once.
 
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { testRedisUrl } from '../harness/redis'
 import { CLI, useCli } from './run'
@@ -108,6 +108,36 @@ describe('keyguard serve', () => {
     }
   })
 
+  it('--quota-status 429 makes the admin API answer QUOTA_EXCEEDED with 429', async () => {
+    const fresh = `${c.prefix}quota:`
+    const server = start(
+      [CLI, '--prefix', fresh, '--json', 'serve', '--port', '0', '--quota-status', '429'],
+      env,
+    )
+    try {
+      const info = JSON.parse((await server.lines(1))[0] ?? '')
+      const created = await fetch(`${info.url}keys`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${info.admin_key.api_key}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'metered admin', scopes: ['admin'], quotas: { total: 1 } }),
+      })
+      const token = ((await created.json()) as { data: { api_key: string } }).data.api_key
+      const headers = { Authorization: `Bearer ${token}` }
+      expect((await fetch(`${info.url}keys`, { headers })).status).toBe(200)
+      const over = await fetch(`${info.url}keys`, { headers })
+      expect(over.status).toBe(429)
+      expect(((await over.json()) as { code: string }).code).toBe('QUOTA_EXCEEDED')
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+    const bad = await c.kg('serve', '--port', '0', '--quota-status', '418')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--quota-status.*must be 401 \(as Limitly\) or 429/)
+  })
+
   it('prints the admin key and a curl line in human mode', async () => {
     const fresh = `${c.prefix}human:`
     const server = start([CLI, '--prefix', fresh, 'serve', '--port', '0'], env)
@@ -127,6 +157,38 @@ describe('keyguard serve', () => {
 })
 
 describe('npm start (the demo)', () => {
+  it('takes --quota-status 429, and refuses any other value with exit 2', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' }
+    delete env.REDIS_URL
+    const demo = start(
+      [join(__dirname, '..', '..', 'dist', 'demo.js'), '--quota-status', '429'],
+      env,
+    )
+    try {
+      const out = (await demo.lines(9)).join('\n')
+      const line = /Bearer (kg_pat_\w+)" (http:\/\/localhost:\d+)\/admin\/keys/.exec(out)
+      const [, admin, base] = line ?? []
+      const created = await fetch(`${base}/admin/keys`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'spent', quotas: { total: 0 } }),
+      })
+      const token = ((await created.json()) as { data: { api_key: string } }).data.api_key
+      const res = await fetch(`${base}/v1/hello`, { headers: { Authorization: `Bearer ${token}` } })
+      expect(res.status).toBe(429)
+      expect(((await res.json()) as { code: string }).code).toBe('QUOTA_EXCEEDED')
+    } finally {
+      expect(await demo.stop()).toBe(0)
+    }
+    const bad = spawnSync(
+      process.execPath,
+      [join(__dirname, '..', '..', 'dist', 'demo.js'), '--quota-status', '418'],
+      { env, encoding: 'utf8', timeout: 15000 },
+    )
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toMatch(/--quota-status must be 401 or 429, not "418"/)
+  })
+
   it('mounts the admin API at /admin and prints a fresh admin key', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' }
     delete env.REDIS_URL // the embedded MemoryStore: nothing written to a shared Redis
