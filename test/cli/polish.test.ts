@@ -71,7 +71,7 @@ describe('keyguard CLI polish', () => {
     expect(top.stdout).toMatch(/^Usage: keyguard /)
     const keys = await run(['help', 'keys'])
     expect(keys.code).toBe(0)
-    expect(keys.stdout).toMatch(/^Usage: keyguard keys /)
+    expect(keys.stdout).toMatch(/^Usage: keyguard keys\|api-keys /)
     const unknown = await run(['help', 'nonsense'])
     expect(unknown.code).toBe(2)
   })
