@@ -58,6 +58,9 @@ export interface ApiKeyGuardOptions extends GuardOptions<Request> {
 // biome-ignore lint/suspicious/noExplicitAny: each framework's guard narrows the request type.
 type AnyFunction = (...args: any[]) => any
 
+const wholeNumber = (unit: string) =>
+  z.number({ error: `must be a whole number of ${unit}` }).int(`must be a whole number of ${unit}`)
+
 const fn = (name: string, shape: string) =>
   z.custom<AnyFunction>((v) => typeof v === 'function', `${name} must be a function ${shape}`)
 
@@ -93,15 +96,18 @@ export const guardOptionsSchema = z.strictObject({
     .default('fail-closed'),
   timeout: z.number().int().positive('must be a positive number of ms').default(500),
   ipBlock: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        failures: z.number().int().min(1, 'must be 1 or more').optional(),
-        window: z.number().int().min(1, 'must be 1 second or more').optional(),
-        block: z.number().int().min(1, 'must be 1 second or more').optional(),
-        recheck: z.number().int().min(1, 'must be 1 second or more').optional(),
-      }),
-    ])
+    .union(
+      [
+        z.literal(false),
+        z.strictObject({
+          failures: wholeNumber('failed authentications').min(1, 'must be 1 or more').optional(),
+          window: wholeNumber('seconds').min(1, 'must be 1 second or more').optional(),
+          block: wholeNumber('seconds').min(1, 'must be 1 second or more').optional(),
+          recheck: wholeNumber('seconds').min(1, 'must be 1 second or more').optional(),
+        }),
+      ],
+      { error: 'must be false, or an object { failures?, window?, block?, recheck? }' },
+    )
     .default({}),
   tokenTypes: z
     .array(z.enum(['sk', 'pat', 'ct'], { error: 'token types are "sk", "pat" and "ct"' }))
@@ -125,13 +131,22 @@ export const guardOptionsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits, like "kg"')
     .default('kg'),
   requestLog: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        batchSize: z.number().int().min(1, 'must be 1 or more').max(10000).optional(),
-        flushIntervalMs: z.number().int().min(1, 'must be 1 ms or more').max(3600000).optional(),
-      }),
-    ])
+    .union(
+      [
+        z.boolean(),
+        z.strictObject({
+          batchSize: wholeNumber('entries')
+            .min(1, 'must be 1 or more')
+            .max(10000, 'must be 10000 or less')
+            .optional(),
+          flushIntervalMs: wholeNumber('ms')
+            .min(1, 'must be 1 ms or more')
+            .max(3600000, 'must be 3600000 ms (an hour) or less')
+            .optional(),
+        }),
+      ],
+      { error: 'must be true, false, or an object { batchSize?, flushIntervalMs? }' },
+    )
     .default(true),
 })
 

@@ -95,6 +95,36 @@ describe('guard options', () => {
     ['ipBlock', { recheck: 0 }, 'option "ipBlock.recheck": must be 1 second or more'],
     ['requestLog', { batchSize: 0 }, 'option "requestLog.batchSize": must be 1 or more'],
     [
+      'ipBlock',
+      { failures: 1.5 },
+      'option "ipBlock.failures": must be a whole number of failed authentications',
+    ],
+    [
+      'ipBlock',
+      true,
+      'option "ipBlock": must be false, or an object { failures?, window?, block?, recheck? }',
+    ],
+    [
+      'ipBlock',
+      { failurs: 3 },
+      'unknown option "ipBlock.failurs"; did you mean "ipBlock.failures"?',
+    ],
+    [
+      'ipBlock',
+      { zzzzzz: 3 },
+      'unknown option "ipBlock.zzzzzz" (known: failures, window, block, recheck)',
+    ],
+    [
+      'requestLog',
+      { batchsize: 3 },
+      'unknown option "requestLog.batchsize"; did you mean "requestLog.batchSize"?',
+    ],
+    [
+      'requestLog',
+      'yes',
+      'option "requestLog": must be true, false, or an object { batchSize?, flushIntervalMs? }',
+    ],
+    [
       'requestLog',
       { flushIntervalMs: 0 },
       'option "requestLog.flushIntervalMs": must be 1 ms or more',
