@@ -1,5 +1,6 @@
 --[[ delete-key.lua: deletes a key that was never used, with everything stored under its id.
 KEYS[1]  hot hash of the key      {prefix}{tag}:k:<id>  `lu` (last used) and `tt` (total used) say it was used
+         (a key whose only history is rejected requests has none of them, but a request log)
 KEYS[2]  public record (JSON)     {prefix}{tag}:m:<id>
 KEYS[3]  ring hash of the key     {prefix}{tag}:r:<id>
 KEYS[4]  client tokens of the key {prefix}{tag}:c:<id>
@@ -15,6 +16,6 @@ local f = redis.call('HMGET', KEYS[1], 'v', 'lu', 'tt')
 if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= tonumber(f[1] or '0') then
   return { 'stale', tonumber(f[1] or '0') }
 end
-if f[2] or (tonumber(f[3]) or 0) > 0 then return { 'in_use' } end
+if f[2] or (tonumber(f[3]) or 0) > 0 or redis.call('XLEN', KEYS[5]) > 0 then return { 'in_use' } end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return { 'ok', json }

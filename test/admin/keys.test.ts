@@ -2,7 +2,7 @@
 
 import express from 'express'
 import request from 'supertest'
-import { apiKeyGuard } from '../../src'
+import { apiKeyGuard, flushRequestLogs } from '../../src'
 import { call, useAdmin } from '../harness/admin'
 import { STORE_KINDS } from '../harness/stores'
 
@@ -187,6 +187,22 @@ describe.each(STORE_KINDS)('adminRouter /keys (%s store)', (kind) => {
     expect(refused.body.code).toBe('KEY_IN_USE')
     expect(refused.body.error).toMatch(/deactivate it instead/)
     expect((await call(app, 'get', `/admin/keys/${used.data.id}`, h.token)).status).toBe(200)
+  })
+
+  it('DELETE /keys/:id: 409 KEY_IN_USE also for a key whose only history is rejected requests', async () => {
+    const app = h.app()
+    const { data } = await h.keys.create({ name: 'Only refused', quotas: { total: 0 } })
+    const guarded = express().get('/r', apiKeyGuard({ store: h.store }), (_q, r) => {
+      r.json({})
+    })
+    expect((await request(guarded).get('/r').set('X-API-Key', data.api_key)).status).toBe(401)
+    await flushRequestLogs(h.store)
+    expect((await h.keys.requests(data.id)).data.count).toBe(1)
+    const refused = await call(app, 'delete', `/admin/keys/${data.id}`, h.token)
+    expect(refused.status).toBe(409)
+    expect(refused.body.code).toBe('KEY_IN_USE')
+    // Its history is kept.
+    expect((await h.keys.requests(data.id)).data.count).toBe(1)
   })
 
   it('POST /keys/:id/regenerate: new secret, same id and expires_at; grace keeps the old one alive', async () => {

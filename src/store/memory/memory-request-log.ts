@@ -56,6 +56,11 @@ export class MemoryRequestLog {
     return { requests, count }
   }
 
+  /** Whether the key has logged requests still kept. */
+  has(id: string): boolean {
+    return this.prune(id, this.clock()).length > 0
+  }
+
   delete(id: string): void {
     this.logs.delete(id)
   }

@@ -172,7 +172,10 @@ export class MemoryStore implements Store {
     if (expect !== undefined && expect !== Number(hot?.get('v') ?? 0)) {
       return { ok: false, reason: 'stale' }
     }
-    if (hot?.has('lu') || Number(hot?.get('tt') ?? 0) > 0) return { ok: false, reason: 'in_use' }
+    // Used, or refused: any request history (rejected requests included) keeps the key.
+    if (hot?.has('lu') || Number(hot?.get('tt') ?? 0) > 0 || this.requestLog.has(id)) {
+      return { ok: false, reason: 'in_use' }
+    }
     this.records.delete(id)
     this.hot.delete(id)
     this.clientTokens.delete(id)
