@@ -2,7 +2,8 @@
 
 import type { TokenType } from './token'
 
-export type KeyStatus = 'active' | 'inactive'
+/** `revoked` is for good: set only by `revoke`, never changed again. */
+export type KeyStatus = 'active' | 'inactive' | 'revoked'
 export type QuotaWindow = 'rolling' | 'calendar'
 export type RateScope = 'key' | 'user'
 

@@ -16,7 +16,7 @@ export const apiKeySchema = z.object({
   name: z.string(),
   user_id: userId,
   plan_id: z.string().nullable(),
-  status: z.enum(['active', 'inactive']),
+  status: z.enum(['active', 'inactive', 'revoked']),
   category: z.string().nullable(),
   scopes: z.array(z.string()),
   metadata: z.record(z.string(), z.unknown()),

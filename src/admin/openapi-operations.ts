@@ -89,7 +89,8 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/keys/:id',
     tag: 'keys',
     summary: 'Delete a never-used API key',
-    description: 'A key that was ever used answers 409 `KEY_IN_USE`: deactivate it instead.',
+    description:
+      'A key that was ever used, or has any request history (rejected requests included), answers 409 `KEY_IN_USE`: deactivate or revoke it instead.',
     ok: { status: 200, schema: 'MessageAnswer', description: 'Deleted' },
     errors: [...GUARDED, 404, 409],
     versioned: true,
@@ -103,6 +104,17 @@ export const OPERATIONS: readonly Operation[] = [
     body: 'Regenerate',
     ok: { status: 200, schema: 'KeyWithSecretAnswer', description: 'The key and its new secret' },
     errors: [...WITH_BODY, 404, 409],
+    versioned: true,
+  },
+  {
+    method: 'post',
+    path: '/keys/:id/revoke',
+    tag: 'keys',
+    summary: 'Revoke an API key for good',
+    description:
+      'From the next request on the key answers 401 `INACTIVE_API_KEY`; it can never be changed or reactivated (409 `CONFLICT`), and its history stays. Revoking a revoked key changes nothing.',
+    ok: { status: 200, schema: 'KeyAnswer', description: 'The revoked key' },
+    errors: [...GUARDED, 404, 409],
     versioned: true,
   },
   {

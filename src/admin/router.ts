@@ -195,6 +195,13 @@ export function adminRouter(options?: AdminRouterOptions): Router {
         return res.json({ data: result.data })
       },
     },
+    '/keys/:id/revoke': {
+      POST: async (req, res) => {
+        const { data, before, version, changed } = await keys.revoke(id(req), writeOptions(req))
+        if (changed) await recorded(() => audit.keyRevoked(actorOf(req), before, data))
+        return res.setHeader('ETag', etag(version)).json({ data })
+      },
+    },
     '/keys/:id/usage': {
       GET: async (req, res) => res.json(await keys.usage(id(req))),
     },

@@ -103,6 +103,16 @@ export class AuditLog {
     )
   }
 
+  /** A revocation: the key's status, from what it was to `revoked`. */
+  keyRevoked(actor: AuditActor, before: ApiKey, after: ApiKey): Promise<AuditRecord> {
+    return this.record(
+      actor,
+      'key.revoke',
+      { type: 'key', id: after.id },
+      keyChanges(before, after),
+    )
+  }
+
   keyDeleted(actor: AuditActor, before: ApiKey): Promise<AuditRecord> {
     return this.record(
       actor,

@@ -38,7 +38,7 @@ interface KeyFlags extends LimitFlags {
 interface ListFlags {
   page?: number
   limit?: number
-  status?: 'active' | 'inactive'
+  status?: 'active' | 'inactive' | 'revoked'
   category?: string
   userId?: string
   planId?: string
@@ -176,10 +176,10 @@ export function keysCommand(program: Command): void {
     .option('--page <n>', 'page number. Defaults to 1', positiveInt)
     .option('--limit <n>', 'keys per page, at most 100. Defaults to 10', positiveInt)
     .addOption(
-      new Option('--status <status>', 'only active or inactive keys. Defaults to both').choices([
-        'active',
-        'inactive',
-      ]),
+      new Option(
+        '--status <status>',
+        'only active, inactive or revoked keys. Defaults to all',
+      ).choices(['active', 'inactive', 'revoked']),
     )
     .option('--category <category>', 'only keys of this category. Defaults to any')
     .option('--user-id <id>', "only this user's keys. Defaults to any user")
@@ -270,7 +270,7 @@ export function keysCommand(program: Command): void {
 
   keys
     .command('delete [id]')
-    .description('delete a never-used API key (a used one: --status inactive instead)')
+    .description('delete a never-used API key (a used one: revoke or --status inactive instead)')
     .option('--key-id <id>', KEY_ID)
     .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
       await withStore(cmd, async (conn) => {
@@ -278,6 +278,23 @@ export function keysCommand(program: Command): void {
         const { data, before } = await conn.keys.remove(keyId)
         await recordAudit(conn, (audit, actor) => audit.keyDeleted(actor, before))
         print(globalOptions(cmd).json, { data }, () => data.message)
+      })
+    })
+
+  keys
+    .command('revoke [id]')
+    .description(
+      'revoke an API key for good: it stops working now, can never be reactivated, keeps its history',
+    )
+    .option('--key-id <id>', KEY_ID)
+    .action(async (id: string | undefined, o: KeyFlags, cmd: Command) => {
+      await withStore(cmd, async (conn) => {
+        const { data, before, changed } = await conn.keys.revoke(idFrom(id, o.keyId, 'key id'))
+        if (changed)
+          await recordAudit(conn, (audit, actor) => audit.keyRevoked(actor, before, data))
+        print(globalOptions(cmd).json, { data }, () =>
+          changed ? `Revoked ${data.id}` : `${data.id} was already revoked`,
+        )
       })
     })
 

@@ -1,6 +1,6 @@
 // KeyManager: keys and plans. REST, CLI and TypeScript callers all go through it.
 
-import { KeyguardError, notFound, planNotFound } from '../errors'
+import { conflict, KeyguardError, notFound, planNotFound } from '../errors'
 import { effectiveLimits } from '../limits'
 import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store'
 import { defaultStore, recordFields, secretFields } from '../store'
@@ -156,6 +156,7 @@ export class KeyManager {
     let planVersion = 0
     const written = await retryStale(`API key ${id}`, async () => {
       const loaded = await this.loadAt(id, options.ifMatch)
+      refuseRevoked(loaded.key)
       const plan = await this.planOf(body.plan_id === undefined ? loaded.key.plan_id : body.plan_id)
       const now = iso(await this.store.now())
       const { last_used_at, ...current } = loaded.key
@@ -204,6 +205,38 @@ export class KeyManager {
     return written
   }
 
+  /**
+   * Revokes a key for good: from the next request on it answers 401 INACTIVE_API_KEY, its client
+   * tokens die, and it can never be reactivated or changed again; its usage and request history
+   * stay. Revoking a revoked key changes nothing (`changed` is false).
+   */
+  async revoke(id: string, options: WriteOptions = {}): Promise<Edited> {
+    return retryStale(`API key ${id}`, async () => {
+      const loaded = await this.loadAt(id, options.ifMatch)
+      if (loaded.key.status === 'revoked') {
+        return { before: loaded.key, data: loaded.key, version: loaded.version, changed: false }
+      }
+      const { last_used_at, ...current } = loaded.key
+      const key = {
+        ...current,
+        status: 'revoked' as const,
+        updated_at: iso(await this.store.now()),
+      }
+      const outcome = await this.store.writeKey({
+        id,
+        expect: loaded.version,
+        record: key,
+        fields: { s: '0' },
+        dropClientTokens: true,
+      })
+      return this.settled(id, outcome, options, () => ({
+        before: loaded.key,
+        data: { ...key, last_used_at },
+        changed: true,
+      }))
+    })
+  }
+
   async regenerate(
     id: string,
     input: { grace_seconds?: number } = {},
@@ -213,6 +246,7 @@ export class KeyManager {
     const grace = body.grace_seconds ?? 0
     return retryStale(`API key ${id}`, async () => {
       const loaded = await this.loadAt(id, options.ifMatch)
+      refuseRevoked(loaded.key)
       const nowMs = await this.store.now()
       const { last_used_at, ...current } = loaded.key
       const key = { ...current, updated_at: iso(nowMs) }
@@ -314,5 +348,17 @@ export class KeyManager {
     const plan = await this.store.loadPlan(planId)
     if (!plan) throw planNotFound(planId)
     return plan
+  }
+}
+
+/** A revoked key is final: no edit, no new secret. */
+function refuseRevoked(key: ApiKey): void {
+  if (key.status === 'revoked') {
+    throw conflict(
+      `API key ${key.id} is revoked: it can never be changed or reactivated; create a new key`,
+      {
+        id: key.id,
+      },
+    )
   }
 }

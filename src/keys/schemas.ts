@@ -59,7 +59,11 @@ const requiredName = z
 const keyFields = {
   name: requiredName,
   plan_id: z.string().min(1).max(100).nullable().optional(),
-  status: z.enum(['active', 'inactive'], { error: 'must be "active" or "inactive"' }).optional(),
+  status: z
+    .enum(['active', 'inactive'], {
+      error: 'must be "active" or "inactive" (to revoke a key for good: POST /keys/:id/revoke)',
+    })
+    .optional(),
   category: z.string().max(100).nullable().optional(),
   scopes: z.array(scope).max(100).optional(),
   metadata: z
@@ -117,7 +121,7 @@ export const pageQuerySchema = z.object({
 })
 
 export const listQuerySchema = pageQuerySchema.extend({
-  status: z.enum(['active', 'inactive']).optional(),
+  status: z.enum(['active', 'inactive', 'revoked']).optional(),
   category: z.string().optional(),
   user_id: z.string().optional(),
   plan_id: z.string().optional(),

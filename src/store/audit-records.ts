@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'key.update',
   'key.deactivate',
   'key.regenerate',
+  'key.revoke',
   'key.delete',
   'plan.create',
   'plan.update',

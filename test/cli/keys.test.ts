@@ -77,6 +77,20 @@ describe('keyguard keys', () => {
     expect((await c.json('api-keys', 'get', '--key-id', created.data.id)).data.name).toBe('Aliased')
   })
 
+  it('keys revoke: the key is revoked for good, once; an update of it exits 1', async () => {
+    const { data } = await c.json('keys', 'create', '--name', 'Revocable')
+    const revoked = await c.kg('keys', 'revoke', data.id)
+    expect(revoked.code).toBe(0)
+    expect(revoked.stdout).toBe(`Revoked ${data.id}\n`)
+    expect((await c.kg('keys', 'revoke', '--key-id', data.id)).stdout).toBe(
+      `${data.id} was already revoked\n`,
+    )
+    expect((await c.json('keys', 'get', data.id)).data.status).toBe('revoked')
+    const update = await c.kg('keys', 'update', data.id, '--status', 'active')
+    expect(update.code).toBe(1)
+    expect(update.stderr).toMatch(/is revoked: it can never be changed or reactivated/)
+  })
+
   it('get, update and delete take the id as an argument or as --key-id', async () => {
     const { data } = await c.json('keys', 'create', '--name', 'Lifecycle', '--daily', '5')
     expect((await c.json('keys', 'get', data.id)).data.name).toBe('Lifecycle')

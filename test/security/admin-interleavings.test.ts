@@ -2,7 +2,7 @@
 // one after another in some order (its answers and the end state both), so no write is lost, revived or torn.
 
 import fc from 'fast-check'
-import { hashToken } from '../../src'
+import { hashToken, type KeyStatus } from '../../src'
 import { type Answer, type PairKind, useAdminPair } from '../harness/admin-pair'
 
 type Op =
@@ -18,7 +18,7 @@ interface KeyModel {
   name: string
   category: string | null
   metadata: Record<string, unknown>
-  status: 'active' | 'inactive'
+  status: KeyStatus
   /** The one token whose hash the key holds. */
   token: string
 }
