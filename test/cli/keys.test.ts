@@ -70,7 +70,7 @@ describe('keyguard keys', () => {
     expect(list.stdout).not.toMatch(/kg_sk_/)
   })
 
-  it('`api-keys` is an alias of `keys`, as in Limitly\'s CLI', async () => {
+  it("`api-keys` is an alias of `keys`, as in Limitly's CLI", async () => {
     const created = await c.json('api-keys', 'create', '--name', 'Aliased', '--user-id', '123')
     expect(created.data.name).toBe('Aliased')
     expect(String(created.data.user_id)).toBe('123')
