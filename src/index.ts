@@ -48,6 +48,8 @@ export {
 export type {
   AdminStore,
   AuditLogCaps,
+  DataLossEvent,
+  DataLossStatus,
   DeleteOutcome,
   GuardStore,
   KeyRecord,
@@ -69,6 +71,7 @@ export {
   type MemoryStoreOptions,
   RedisStore,
   type RedisStoreOptions,
+  StoreDataLostError,
 } from './store'
 export {
   type KeyguardEvent,

@@ -8,6 +8,7 @@ import { KeyManager } from '../keys'
 import { RedisStore, withTimeout } from '../store'
 import { CliError, EXIT, type Failure } from './cli-error'
 import { databaseOf, selectDatabase } from './redis-url'
+import { stderrLogger } from './serve-extras'
 
 export { CliError, EXIT, type ExitCode, type Failure } from './cli-error'
 
@@ -93,6 +94,8 @@ export async function connect(options: GlobalOptions, reconnect = false): Promis
     client,
     prefix: options.prefix,
     commandTimeout: reconnect ? 500 : CLI_COMMAND_TIMEOUT_MS,
+    // A long-running server reports a loss of data on stderr (a one-shot command says it itself).
+    ...(reconnect ? { logger: stderrLogger } : {}),
   })
   return {
     options,

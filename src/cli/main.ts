@@ -14,6 +14,7 @@ import { openApiCommand } from './openapi'
 import { plansCommand } from './plans'
 import { commanderFailure, reportFailure, wantsJson } from './report'
 import { serveCommand } from './serve'
+import { storeCommand } from './store'
 
 function version(): string {
   try {
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   serveCommand(program)
   openApiCommand(program)
   completionCommand(program)
+  storeCommand(program)
   return program
 }
 

@@ -5,7 +5,7 @@ import { KeyguardConfigError } from '../errors'
 import { type IpBlocker, ipBlockerFor, ipGroup } from '../ip-block'
 import { type RequestLogBatcher, requestLogBatcher } from '../request-log'
 import type { GuardStore, Verdict, VerifyRequest } from '../store'
-import { defaultStore, isSelfBounded, withTimeout } from '../store'
+import { defaultStore, isSelfBounded, StoreDataLostError, withTimeout } from '../store'
 import {
   emitEvent,
   hasEventListeners,
@@ -185,7 +185,9 @@ export class GuardCore<R> {
   }
 
   private storeFailed(error: unknown, parsed: ParsedToken, headers: HeaderSink): Decision {
-    const failOpen = this.config.onStoreError === 'fail-open'
+    // Lost data is no outage to ride out: failing open would admit any well-formed token.
+    const failOpen =
+      this.config.onStoreError === 'fail-open' && !(error instanceof StoreDataLostError)
     this.storeWarning.warn(
       { err: error, keyId: parsed.id },
       failOpen

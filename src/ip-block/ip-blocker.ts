@@ -8,6 +8,7 @@ import { emitEvent, hasEventListeners } from '../telemetry'
 import { FailureCounts, setBounded } from './failure-counts'
 import { type IpBlock, type IpBlockOptions, named, type Settings, settingsOf } from './options'
 import { addSharedBlock, sharedBlocks } from './shared-blocks'
+import { indexCounted, unindexBlocked } from './shared-caps'
 
 export interface LocalBlock {
   until: number
@@ -180,11 +181,16 @@ export class IpBlocker {
       setBounded(this.memoryBlocks, group, until, (end) => end <= now)
       return Promise.resolve()
     }
-    const { client } = this.redis
+    const { client, prefix } = this.redis
     const key = this.blocksKey
     const written = this.limiter
       .block(group, this.blockSeconds)
-      .then(() => addSharedBlock(client, key, group, until, this.blockSeconds))
+      .then(() =>
+        Promise.all([
+          addSharedBlock(client, prefix, key, group, until, this.blockSeconds),
+          unindexBlocked(client, prefix, group, this.windowMs),
+        ]),
+      )
     const write = withTimeout(written, this.timeoutMs, 'IP block write').then(
       () => undefined,
       () => undefined, // Redis down: the block holds in this process all the same.
@@ -245,6 +251,7 @@ export class IpBlocker {
       // are not sent again, as a write that timed out may have landed all the same.
       return false
     }
+    await this.capShared(batch, totals)
     const blocks: Array<Promise<void>> = []
     batch.forEach(([group, n], i) => {
       const res = totals[i]
@@ -261,6 +268,29 @@ export class IpBlocker {
     })
     await Promise.all(blocks)
     return totals.some((res) => res !== null)
+  }
+
+  /** Keeps the shared counts bounded (see shared-caps.ts); a failure here loses no count. */
+  private async capShared(
+    batch: ReadonlyArray<[string, number]>,
+    totals: ReadonlyArray<RateLimiterRes | null>,
+  ): Promise<void> {
+    if (!this.redis) return
+    const counted: Array<[string, number]> = []
+    batch.forEach(([group], i) => {
+      const res = totals[i]
+      if (res) counted.push([group, res.consumedPoints])
+    })
+    const { client, prefix } = this.redis
+    try {
+      await withTimeout(
+        indexCounted(client, prefix, counted, this.failures, this.windowMs),
+        this.timeoutMs,
+        'IP failure index',
+      )
+    } catch {
+      // Redis down or slow: the index catches up with the next flush.
+    }
   }
 
   /** The IP groups blocked now, across processes with RedisStore. */

@@ -1,20 +1,20 @@
-// Bounds a store call: a hung Redis must never hang a request.
+// Bounds a store call: a hung Redis must never hang a request (one shared deadline sweep, no timer per call).
 
 import { StoreUnavailableError } from '../errors'
+import { deadline } from './deadline-sweep'
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new StoreUnavailableError(`${what} did not answer within ${ms} ms`)),
-      ms,
+    const bound = deadline(ms, () =>
+      reject(new StoreUnavailableError(`${what} did not answer within ${ms} ms`)),
     )
     promise.then(
       (value) => {
-        clearTimeout(timer)
+        bound.clear()
         resolve(value)
       },
       (error: unknown) => {
-        clearTimeout(timer)
+        bound.clear()
         reject(unavailable(error, what))
       },
     )

@@ -106,16 +106,20 @@ describe.each(['memory', 'redis'] as const)('request log caps (%s store)', (kind
     ).toEqual([])
   })
 
-  it('stores nothing for an unknown key id, and drops the log with the key', async () => {
+  it('stores nothing for an unknown or deleted key id; a key with a log is not deleted', async () => {
     const store = make({})
     const keys = new KeyManager(store)
     const ghost = '0000000000GHOSTxxxxx'
     await store.appendRequests([entry(ghost, 0, now)])
     expect(await store.requests(ghost, { page: 1, limit: 10 })).toEqual({ requests: [], count: 0 })
+    const { data: logged } = await keys.create({ name: 'Has history' })
+    await store.appendRequests([entry(logged.id, 0, now)])
+    expect(await store.deleteKey(logged.id)).toEqual({ ok: false, reason: 'in_use' })
+    expect((await store.requests(logged.id, { page: 1, limit: 10 })).count).toBe(1)
     const { data } = await keys.create({ name: 'Short-lived' })
+    expect((await store.deleteKey(data.id)).ok).toBe(true)
+    // A flush that lands after the delete writes nothing under the gone key.
     await store.appendRequests([entry(data.id, 0, now)])
-    expect((await store.requests(data.id, { page: 1, limit: 10 })).count).toBe(1)
-    await store.deleteKey(data.id)
     expect((await store.requests(data.id, { page: 1, limit: 10 })).count).toBe(0)
     if (kind === 'redis') {
       expect(await client.keys(`${prefix}*GHOST*`)).toEqual([])

@@ -52,7 +52,7 @@ describe('Redis hangs (private redis-server, SIGSTOP)', () => {
     }
     expect(status).toBe(200)
   })
-  it('one bound per verification: ioredis commandTimeout by default, a shorter timeout when asked', async () => {
+  it("one bound per verification: the store's commandTimeout by default, a shorter timeout when asked", async () => {
     const keys = new KeyManager(redis.store)
     const { data } = await keys.create({ name: 'Bounded' })
     const app = express()

@@ -1,8 +1,10 @@
 // The ioredis client a RedisStore creates for itself, and the bound ioredis puts on its commands.
 
 import { type Cluster, Redis } from 'ioredis'
+import type { Logger } from '../../telemetry'
 import type { AuditLogCaps } from '../audit-caps'
 import type { RequestLogCaps } from '../request-log-caps'
+import type { DataLossEvent } from './sentinels'
 
 export interface RedisStoreOptions {
   /** Redis URL. Defaults to `REDIS_URL`, else `redis://127.0.0.1:6379`. Ignored with `client`. */
@@ -11,7 +13,10 @@ export interface RedisStoreOptions {
   client?: Redis | Cluster
   /** Prefix of every Redis key. Defaults to `kg:`. */
   prefix?: string
-  /** Upper bound on every store call, in ms. Defaults to 500. */
+  /**
+   * Upper bound on every store call, in ms, counted from the call (time in ioredis' queues during a
+   * reconnect or failover included): one shared deadline sweep enforces it. Defaults to 500.
+   */
   commandTimeout?: number
   /** ioredis auto-pipelining for a client keyguard creates. Defaults to false. */
   autoPipelining?: boolean
@@ -21,29 +26,29 @@ export interface RedisStoreOptions {
   requestLog?: RequestLogCaps
   /** Audit records kept (one capped Redis Stream, `{prefix}audit`). Defaults to 10000. */
   auditLog?: AuditLogCaps
+  /**
+   * Called when Redis is found to have lost keyguard's data (a slot without its sentinel), and when
+   * it has it again: for an alert of your own. Defaults to none (the `logger` line and the
+   * `keyguard_store_data_loss_total` metric report it too).
+   */
+  onDataLoss?: (event: DataLossEvent) => void
+  /**
+   * A pino-compatible logger: one `error` line when Redis is found to have lost keyguard's data,
+   * one `warn` line when it has it again. Defaults to none: nothing is written to the console.
+   */
+  logger?: Logger
 }
 
-/** A client for the store's own use: one retry per command, bounded by the store's timeout. */
-export function connect(options: RedisStoreOptions, timeout: number): Redis {
+/**
+ * A client for the store's own use: one retry per command. No ioredis commandTimeout (a timer per
+ * command): the store's deadline sweep bounds each call from the moment it is made.
+ */
+export function connect(options: RedisStoreOptions): Redis {
   const client = new Redis(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
-    commandTimeout: timeout,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: options.autoPipelining ?? false,
   })
   // An unhandled 'error' event would crash the process; failures surface per call instead.
   client.on('error', () => {})
   return client
-}
-
-/**
- * The bound ioredis puts on each command of a client, from the moment it is sent. A Cluster, and
- * auto-pipelining, hold commands in queues of their own before that (with no timer): Infinity.
- */
-export function commandTimeoutOf(client: Redis | Cluster): number {
-  if (client.isCluster) return Number.POSITIVE_INFINITY
-  const { commandTimeout, enableAutoPipelining } = (client as Redis).options
-  if (enableAutoPipelining || typeof commandTimeout !== 'number' || !(commandTimeout > 0)) {
-    return Number.POSITIVE_INFINITY
-  }
-  return commandTimeout
 }

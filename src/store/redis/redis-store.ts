@@ -1,6 +1,8 @@
 // RedisStore: the production store. One EVALSHA per verification; cluster-safe key names.
 
 import type { Cluster, Redis } from 'ioredis'
+import { KeyguardConfigError } from '../../errors'
+import { isLogger } from '../../telemetry'
 import { TAG_LENGTH } from '../../token'
 import type { Plan, RequestLogEntry, RequestPage } from '../../types'
 import { resolveAuditLogCaps } from '../audit-caps'
@@ -27,47 +29,64 @@ import * as keyBatch from './key-batch'
 import { hashSlot, type RedisKeyNames, redisKeyNames } from './key-names'
 import { luaScript } from './lua'
 import { RedisAuditLog } from './redis-audit-log'
-import { commandTimeoutOf, connect, type RedisStoreOptions } from './redis-client'
+import { connect, type RedisStoreOptions } from './redis-client'
 import { RedisRequestLog } from './redis-request-log'
 import { RedisVerifier } from './redis-verifier'
+import { type DataLossStatus, Sentinels } from './sentinels'
 import * as writes from './writes'
 
 export type { RedisStoreOptions } from './redis-client'
 
 export const VERIFY_LUA = luaScript('verify.lua')
+/** Sentinel setup and counts touch every slot of a Cluster (16384 keys): a longer bound than a request's. */
+const SENTINEL_TIMEOUT_MS = 10_000
 
 export class RedisStore implements Store {
   readonly client: Redis | Cluster
   readonly prefix: string
   readonly names: RedisKeyNames
   private readonly timeout: number
-  /** ioredis' own commandTimeout on the client, which bounds each command; Infinity if none. */
-  private readonly clientTimeout: number
   private readonly clock: (() => number) | undefined
   private readonly ownsClient: boolean
   private readonly requestLog: RedisRequestLog
   private readonly auditLog: RedisAuditLog
   private readonly verifier: RedisVerifier
+  private readonly sentinels: Sentinels
 
   constructor(options: RedisStoreOptions = {}) {
     // Validated before a client exists: a bad option must not leave a connection open.
     const logCaps = resolveRequestLogCaps('RedisStore', options.requestLog)
     const auditCaps = resolveAuditLogCaps('RedisStore', options.auditLog)
+    if (options.logger !== undefined && !isLogger(options.logger)) {
+      throw new KeyguardConfigError(
+        'RedisStore: option "logger" must be a logger with error() and warn() (pino, or console)',
+      )
+    }
+    if (options.onDataLoss !== undefined && typeof options.onDataLoss !== 'function') {
+      throw new KeyguardConfigError(
+        'RedisStore: option "onDataLoss" must be a function (event) => void, called when Redis lost keyguard\'s data',
+      )
+    }
     this.prefix = options.prefix ?? 'kg:'
     this.names = redisKeyNames(this.prefix)
     this.timeout = options.commandTimeout ?? 500
     this.clock = options.clock
     this.ownsClient = options.client === undefined
-    this.client = options.client ?? connect(options, this.timeout)
-    this.clientTimeout = commandTimeoutOf(this.client)
+    this.client = options.client ?? connect(options)
     // The number of keys comes with each call: one call verifies a batch of tokens.
     this.client.defineCommand('keyguardVerify', { lua: VERIFY_LUA })
+    this.sentinels = new Sentinels({
+      client: this.client,
+      prefix: this.prefix,
+      onDataLoss: options.onDataLoss,
+      logger: options.logger,
+    })
     this.verifier = new RedisVerifier({
       client: this.client,
       names: this.names,
       clock: this.clock,
-      clientTimeout: this.clientTimeout,
       slotOf: this.client.isCluster ? hashSlot : () => 0,
+      sentinels: this.sentinels,
     })
     writes.defineWriteCommands(this.client)
     this.requestLog = new RedisRequestLog(
@@ -86,8 +105,8 @@ export class RedisStore implements Store {
     )
   }
 
-  private call<T>(promise: Promise<T>, what: string): Promise<T> {
-    return withTimeout(promise, this.timeout, `Redis ${what}`)
+  private call<T>(promise: Promise<T>, what: string, ms = this.timeout): Promise<T> {
+    return withTimeout(promise, ms, `Redis ${what}`)
   }
 
   async verify(request: VerifyRequest, timeoutMs = this.timeout): Promise<Verdict> {
@@ -101,7 +120,29 @@ export class RedisStore implements Store {
   }
 
   async writeKey(write: KeyWrite): Promise<WriteOutcome> {
+    // A new store gets its sentinels with its first key (see sentinels.ts).
+    if (write.expect === 'new')
+      await this.call(this.sentinels.armIfNew(), 'sentinel setup', SENTINEL_TIMEOUT_MS)
     return this.call(writes.writeKey(this.client, this.names, write), 'write key')
+  }
+
+  /** What this process knows of a loss of data: lost slots, and verifications refused for it. */
+  dataLossStatus(): DataLossStatus {
+    return this.sentinels.status()
+  }
+
+  /** Sentinels present, of those expected (16384 on a Cluster, 1 on a single Redis). */
+  async sentinelCount(): Promise<{ present: number; expected: number }> {
+    const present = await this.call(this.sentinels.count(), 'sentinel count', SENTINEL_TIMEOUT_MS)
+    return { present, expected: this.client.isCluster ? 16384 : 1 }
+  }
+
+  /**
+   * An operator's word that the keys missing from Redis are meant to be gone: writes the missing
+   * sentinels, so unknown keys answer 401 again. Returns how many it wrote.
+   */
+  async confirmDataLoss(): Promise<number> {
+    return this.call(this.sentinels.confirm(), 'sentinel write', SENTINEL_TIMEOUT_MS)
   }
 
   async loadKey(id: string): Promise<LoadedKey | null> {

@@ -1,10 +1,13 @@
 // RedisStore's verifications: those that arrive in one tick go to Redis together, one verify.lua call per hash slot.
 
 import type { Cluster, Redis } from 'ioredis'
+import { StoreUnavailableError } from '../../errors'
+import { type Deadline, deadline } from '../deadline-sweep'
 import type { VerifyRequest } from '../types'
 import type { Verdict, WindowState } from '../verdict'
-import { unavailable, withTimeout } from '../with-timeout'
+import { unavailable } from '../with-timeout'
 import type { RedisKeyNames } from './key-names'
+import type { Sentinels } from './sentinels'
 
 /** Tokens verified in one script call at most; a larger tick is split. */
 const MAX_BATCH = 64
@@ -30,9 +33,17 @@ interface KnownKey {
 interface Waiting {
   request: VerifyRequest
   known: KnownKey
-  timeoutMs: number
+  batch: Batch
+  settled: boolean
   resolve: (verdict: Verdict) => void
   reject: (error: unknown) => void
+}
+
+/** The verifications of one slot and bound in one tick: one deadline (the shared sweep's) for all. */
+interface Batch {
+  waiting: Waiting[]
+  unsettled: number
+  bound: Deadline | null
 }
 
 export interface VerifierContext {
@@ -40,16 +51,16 @@ export interface VerifierContext {
   names: RedisKeyNames
   /** The test clock, or undefined for Redis TIME. */
   clock: (() => number) | undefined
-  /** ioredis' own bound on each command of the client; Infinity if none. */
-  clientTimeout: number
   /** The slot of a hash tag (Cluster only). */
   slotOf: (tag: string) => number
+  /** The data-loss check of a key that was not found; none: every unknown key is a guess. */
+  sentinels?: Sentinels
 }
 
 export class RedisVerifier {
   private readonly known = new Map<string, KnownKey>()
   /** Waiting verifications by slot and bound: a batch shares one deadline, never a shorter one. */
-  private readonly batches = new Map<string, Waiting[]>()
+  private readonly batches = new Map<string, Batch>()
   private scheduled = false
   private readonly command: VerifyCommand
 
@@ -60,16 +71,21 @@ export class RedisVerifier {
     )
   }
 
+  /**
+   * Resolves or rejects within `timeoutMs` (plus the sweep's few ms), counted from this call:
+   * time spent in ioredis' queues while Redis reconnects or fails over counts too.
+   */
   verify(request: VerifyRequest, timeoutMs: number): Promise<Verdict> {
     const known = this.known.get(request.id) ?? this.remember(request.tag, request.id)
     return new Promise((resolve, reject) => {
-      const waiting: Waiting = { request, known, timeoutMs, resolve, reject }
-      // ioredis' commandTimeout bounds every call it is no longer than; others get their own.
-      const bound = this.context.clientTimeout <= timeoutMs ? 'client' : timeoutMs
-      const key = `${known.slot}:${bound}`
-      const batch = this.batches.get(key)
-      if (batch) batch.push(waiting)
-      else this.batches.set(key, [waiting])
+      const key = `${known.slot}:${timeoutMs}`
+      let batch = this.batches.get(key)
+      if (batch === undefined) {
+        batch = this.startBatch(timeoutMs)
+        this.batches.set(key, batch)
+      }
+      batch.waiting.push({ request, known, batch, settled: false, resolve, reject })
+      batch.unsettled++
       if (!this.scheduled) {
         this.scheduled = true
         // After the I/O callbacks of this turn of the event loop: no request waits longer.
@@ -78,16 +94,35 @@ export class RedisVerifier {
     })
   }
 
+  private startBatch(timeoutMs: number): Batch {
+    const batch: Batch = { waiting: [], unsettled: 0, bound: null }
+    batch.bound = deadline(timeoutMs, () => {
+      const late = new StoreUnavailableError(`Redis verify did not answer within ${timeoutMs} ms`)
+      for (const w of batch.waiting) this.settle(w, null, late)
+    })
+    return batch
+  }
+
+  /** Settles a verification once: a reply after its deadline, or a deadline after its reply, is ignored. */
+  private settle(w: Waiting, verdict: Verdict | null, error?: unknown): void {
+    if (w.settled) return
+    w.settled = true
+    if (verdict !== null) w.resolve(verdict)
+    else w.reject(error)
+    if (--w.batch.unsettled === 0) w.batch.bound?.clear()
+  }
+
   private readonly flush = (): void => {
     this.scheduled = false
     for (const batch of this.batches.values()) {
-      for (let i = 0; i < batch.length; i += MAX_BATCH) this.send(batch.slice(i, i + MAX_BATCH))
+      const { waiting } = batch
+      for (let i = 0; i < waiting.length; i += MAX_BATCH) this.send(waiting.slice(i, i + MAX_BATCH))
     }
     this.batches.clear()
   }
 
   private send(batch: Waiting[]): void {
-    const { clock, clientTimeout } = this.context
+    const { clock } = this.context
     const args: Array<string | number> = []
     for (const w of batch) args.push(...w.known.keys)
     args.push(clock ? String(Math.floor(clock() * 1000)) : '')
@@ -95,21 +130,33 @@ export class RedisVerifier {
       const r = w.request
       args.push(r.hash, r.cost, r.scopes.join(','), r.type === 'ct' ? 'ct' : '', w.known.version)
     }
-    const timeoutMs = (batch[0] as Waiting).timeoutMs
-    const pending = this.command(batch.length * 5, ...args)
-    // One timer per call at most: ioredis' commandTimeout when it is no longer, else our own.
-    const bounded =
-      clientTimeout <= timeoutMs ? pending : withTimeout(pending, timeoutMs, 'Redis verify')
-    bounded.then(
+    this.command(batch.length * 5, ...args).then(
       (replies) => {
         batch.forEach((w, i) => {
-          w.resolve(this.verdict(w.known, replies[i] as Reply))
+          if (w.settled) return
+          const verdict = this.verdict(w.known, replies[i] as Reply)
+          if (verdict.outcome === 'invalid') this.checkData(w, verdict)
+          else this.settle(w, verdict)
         })
       },
       (error: unknown) => {
         const failure = unavailable(error, 'Redis verify')
-        for (const w of batch) w.reject(failure)
+        for (const w of batch) this.settle(w, null, failure)
       },
+    )
+  }
+
+  /** A key that was not found (or a wrong secret): a guess while its slot's sentinel is there, else 503. */
+  private checkData(w: Waiting, verdict: Verdict): void {
+    const { sentinels } = this.context
+    if (!sentinels) return this.settle(w, verdict)
+    const slot = w.known.slot
+    sentinels.intact(slot).then(
+      (intact) => {
+        if (intact) this.settle(w, verdict)
+        else if (!w.settled) this.settle(w, null, sentinels.refusal(slot))
+      },
+      (error: unknown) => this.settle(w, null, unavailable(error, 'Redis sentinel check')),
     )
   }
 
