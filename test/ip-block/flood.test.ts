@@ -33,7 +33,7 @@ describe('bounded flood memory (private redis-server)', () => {
     return { keys: keys.length, bytes }
   }
 
-  it('200,000 IPs failing once leave at most MAX_SHARED_GROUPS + FLUSH_BATCH counts (≤ 20k keys, ≤ 5 MB); suspicious IPs keep theirs', async () => {
+  it('200,000 IPs failing once leave at most MAX_SHARED_GROUPS + FLUSH_BATCH counts per window (≤ 20k keys, ≤ 5 MB); suspicious IPs keep theirs', async () => {
     const prefix = uniquePrefix()
     const store = redis.storeOn(prefix)
     const blocker = ipBlockerFor(store, { failures: 20 })
@@ -52,7 +52,9 @@ describe('bounded flood memory (private redis-server)', () => {
 
     const { keys, bytes } = await footprint(prefix)
     process.stdout.write(`flood of 200,000 IPs: ${keys} keys, ${(bytes / 1e6).toFixed(2)} MB\n`)
-    expect(keys).toBeLessThanOrEqual(MAX_SHARED_GROUPS + FLUSH_BATCH + 10)
+    // Per window at most MAX_SHARED_GROUPS + FLUSH_BATCH counts; a run that crosses a window's
+    // end also holds the previous window's, until they expire (docs/operations.md).
+    expect(keys).toBeLessThanOrEqual(2 * (MAX_SHARED_GROUPS + FLUSH_BATCH) + 10)
     expect(keys).toBeLessThanOrEqual(20_000)
     expect(bytes).toBeLessThanOrEqual(5_000_000)
     // Process memory: bounded by the in-memory caps.
