@@ -2,25 +2,13 @@
 
 const { execFile, spawn } = require('node:child_process')
 const { mkdtempSync, rmSync } = require('node:fs')
-const { createServer } = require('node:net')
 const { tmpdir } = require('node:os')
 const { join } = require('node:path')
 const { promisify } = require('node:util')
+const { freePort } = require('./redis')
 
 const run = promisify(execFile)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function ping(port) {
   for (let i = 0; i < 200; i++) {

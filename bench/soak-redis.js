@@ -2,24 +2,12 @@
 
 const { execFile, spawn } = require('node:child_process')
 const { mkdtempSync, rmSync } = require('node:fs')
-const { createServer } = require('node:net')
 const { tmpdir } = require('node:os')
 const { join } = require('node:path')
 const { promisify } = require('node:util')
+const { freePort } = require('./redis')
 
 const run = promisify(execFile)
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** A redis-server whose acknowledged writes survive kill -9 (appendfsync always). */
 async function startSoakRedis() {

@@ -5,7 +5,6 @@ import { KeyguardConfigError } from '../errors'
 import {
   type ApiKeyContext,
   apiKeyContext,
-  checkedCost,
   finishOnClose,
   GuardCore,
   type GuardOptions,
@@ -42,9 +41,8 @@ const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, do
     )
   }
   const config = resolveGuardOptions(own as FastifyGuardOptions, 'keyguardFastify')
-  const core = new GuardCore<FastifyRequest>(config, VIEW.ip)
+  const core = new GuardCore<FastifyRequest>(config, VIEW.ip, 'keyguardFastify')
   const { log } = core
-  const { cost } = config
   const skip = config.skip as FastifyGuardOptions['skip']
   const getToken = config.getToken as FastifyGuardOptions['getToken']
   if (!fastify.hasRequestDecorator('apiKey')) fastify.decorateRequest('apiKey', null)
@@ -53,7 +51,7 @@ const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, do
     if (skip !== undefined && (await skip(request))) return
     const token =
       getToken === undefined ? tokenFromHeaders(request.headers) : (await getToken(request)) || null
-    const credits = typeof cost === 'number' ? cost : checkedCost(cost(request), 'keyguardFastify')
+    const credits = core.creditsOf(request)
     const headers = { setHeader: (name: string, value: string) => reply.header(name, value) }
     const decision = await core.decide(request, token, credits, headers)
     const parsed = decision.token

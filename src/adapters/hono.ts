@@ -6,7 +6,6 @@ import { KeyguardConfigError } from '../errors'
 import {
   type ApiKeyContext,
   apiKeyContext,
-  checkedCost,
   finish,
   GuardCore,
   type GuardOptions,
@@ -43,9 +42,8 @@ export function keyguardHono(
     )
   }
   const config = resolveGuardOptions(options, 'keyguardHono')
-  const core = new GuardCore<Context>(config, ipOf)
+  const core = new GuardCore<Context>(config, ipOf, 'keyguardHono')
   const { log } = core
-  const { cost } = config
   const skip = config.skip as HonoGuardOptions['skip']
   const getToken = config.getToken as HonoGuardOptions['getToken']
 
@@ -58,7 +56,7 @@ export function keyguardHono(
             'x-api-key': c.req.header('x-api-key'),
           })
         : (await getToken(c)) || null
-    const credits = typeof cost === 'number' ? cost : checkedCost(cost(c), 'keyguardHono')
+    const credits = core.creditsOf(c)
     const headers = { setHeader: (name: string, value: string) => c.header(name, value) }
     const decision = await core.decide(c, token, credits, headers)
     const parsed = decision.token

@@ -5,7 +5,6 @@ import { KeyguardConfigError } from '../errors'
 import {
   type Answer,
   type ApiKeyContext,
-  checkedCost,
   finishOnClose,
   GuardCore,
   type GuardOptions,
@@ -55,9 +54,8 @@ export type NodeGuard = (req: IncomingMessage, res: ServerResponse) => Promise<b
  */
 export function nodeGuard(options?: GuardOptions<IncomingMessage>): NodeGuard {
   const config = resolveGuardOptions(options, 'nodeGuard')
-  const core = new GuardCore<IncomingMessage>(config, VIEW.ip)
+  const core = new GuardCore<IncomingMessage>(config, VIEW.ip, 'nodeGuard')
   const { log } = core
-  const { cost } = config
   const skip = config.skip as GuardOptions<IncomingMessage>['skip']
   const getToken = config.getToken as GuardOptions<IncomingMessage>['getToken']
   if (config.handler !== undefined) {
@@ -70,7 +68,7 @@ export function nodeGuard(options?: GuardOptions<IncomingMessage>): NodeGuard {
     if (skip !== undefined && (await skip(req))) return true
     const token =
       getToken === undefined ? tokenFromHeaders(req.headers) : (await getToken(req)) || null
-    const credits = typeof cost === 'number' ? cost : checkedCost(cost(req), 'nodeGuard')
+    const credits = core.creditsOf(req)
     const decision = await core.decide(req, token, credits, res)
     const parsed = decision.token
     if (

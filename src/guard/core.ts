@@ -94,6 +94,8 @@ export class GuardCore<R> {
   constructor(
     readonly config: ResolvedGuardOptions,
     private readonly ipOf: (req: R) => string | undefined,
+    /** The guard's name in errors: `apiKeyGuard`, `nodeGuard`, … */
+    private readonly what = 'apiKeyGuard',
   ) {
     this.store = config.store ?? defaultStore()
     this.log = requestLogBatcher(this.store, config.requestLog)
@@ -102,6 +104,12 @@ export class GuardCore<R> {
     this.storeRetryAfter = String(config.storeRetryAfter)
     this.logger = config.logger ?? SILENT_LOGGER
     this.storeWarning = new ThrottledWarning(this.logger)
+  }
+
+  /** The credits a request is charged: the `cost` option, or what its function returns (checked). */
+  creditsOf(req: R): number {
+    const { cost } = this.config
+    return typeof cost === 'number' ? cost : checkedCost(cost(req), this.what)
   }
 
   /** Decides one request: sets its headers on `headers` and says whether to refuse it. */

@@ -3,7 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { Answer } from './answers'
 import { setApiKey } from './api-key-property'
-import { checkedCost, type Decision, GuardCore } from './core'
+import { type Decision, GuardCore } from './core'
 import { tokenFromHeaders } from './credentials'
 import { type ApiKeyGuardOptions, resolveGuardOptions } from './options'
 import type { Refusal } from './refusal'
@@ -38,7 +38,6 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
   const config = resolveGuardOptions(options)
   const core = new GuardCore<Request>(config, ipOf)
   const { log } = core
-  const { cost } = config
   const skip = config.skip as ApiKeyGuardOptions['skip']
   const getToken = config.getToken as ApiKeyGuardOptions['getToken']
   const handler = config.handler as ApiKeyGuardOptions['handler']
@@ -67,7 +66,7 @@ export function apiKeyGuard(options?: ApiKeyGuardOptions): RequestHandler {
       let token: string | null
       if (getToken === undefined) token = tokenFromHeaders(req.headers)
       else token = (await getToken(req)) || null
-      const credits = typeof cost === 'number' ? cost : checkedCost(cost(req))
+      const credits = core.creditsOf(req)
       const decision = await core.decide(req, token, credits, res)
       const parsed = decision.token
       if (

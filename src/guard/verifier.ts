@@ -65,18 +65,13 @@ export interface Verifier {
 /** The guard without a framework; takes apiKeyGuard's options (a `cost` function gets the input). */
 export function createVerifier(options?: GuardOptions<VerifyInput>): Verifier {
   const config = resolveGuardOptions(options, 'createVerifier')
-  const core = new GuardCore<VerifyInput>(config, (input) => input.ip)
-  const { cost } = config
+  const core = new GuardCore<VerifyInput>(config, (input) => input.ip, 'createVerifier')
   return {
     async verifyRequest(input: VerifyInput): Promise<VerifyResult> {
       const token =
         input.token !== undefined ? input.token || null : tokenFromHeaders(input.headers ?? {})
       const credits =
-        input.cost !== undefined
-          ? checkedCost(input.cost, 'verifyRequest')
-          : typeof cost === 'number'
-            ? cost
-            : checkedCost(cost(input), 'createVerifier')
+        input.cost !== undefined ? checkedCost(input.cost, 'verifyRequest') : core.creditsOf(input)
       const headers = new HeaderRecord()
       const decision = await core.decide(
         input,
