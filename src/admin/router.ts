@@ -1,29 +1,19 @@
 // adminRouter: the REST API of keys and plans (Limitly-compatible), protected by apiKeyGuard's admin scope.
 
 import express, { type NextFunction, type Request, type Response, Router } from 'express'
-import { type AuditActor, AuditLog } from '../audit'
+import { AuditLog } from '../audit'
 import { KeyguardError, validationError } from '../errors'
 import { apiKeyGuard } from '../guard'
 import { ipBlockerFor, parseIpGroup } from '../ip-block'
 import type { KeyCreateInput, KeyUpdateInput, PlanCreateInput, PlanUpdateInput } from '../keys'
-import { KeyManager, type WriteOptions } from '../keys'
+import { KeyManager } from '../keys'
 import { defaultStore, withTimeout } from '../store'
 import { grantsScope } from '../token'
 import { adminErrorHandler } from './errors'
 import { type OpenApiDocument, openApiDocument } from './openapi'
 import { type AdminRouterOptions, resolveAdminOptions } from './options'
-
-type Handler = (req: Request, res: Response) => Promise<unknown>
-
-/** The JSON body as an object; no body counts as `{}`. */
-function body(req: Request): Record<string, unknown> {
-  const value: unknown = req.body
-  if (value === undefined) return {}
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw validationError('body', 'must be a JSON object')
-  }
-  return value as Record<string, unknown>
-}
+import { ROUTE_GROUPS } from './route-groups'
+import { actorOf, body, etag, id, type RouteContext, type Routes, writeOptions } from './route-kit'
 
 const hasBody = (req: Request): boolean =>
   req.headers['transfer-encoding'] !== undefined ||
@@ -153,7 +143,8 @@ export function adminRouter(options?: AdminRouterOptions): Router {
     return res.json({ data: { message: 'IP unblocked' } })
   }
 
-  const routes: Record<string, Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Handler>>> = {
+  const context: RouteContext = { keys, audit, store, recorded }
+  const routes: Routes = {
     '/keys': {
       GET: async (req, res) => res.json(await keys.list(req.query)),
       POST: async (req, res) => {
@@ -249,7 +240,8 @@ export function adminRouter(options?: AdminRouterOptions): Router {
     },
   }
 
-  for (const [path, handlers] of Object.entries(routes)) {
+  const allRoutes: Routes = Object.assign(routes, ...ROUTE_GROUPS.map((group) => group(context)))
+  for (const [path, handlers] of Object.entries(allRoutes)) {
     const route = router.route(path)
     for (const [method, handler] of Object.entries(handlers)) {
       route[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](async (req, res) => {
@@ -265,25 +257,3 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   router.use(adminErrorHandler(onError))
   return router
 }
-
-const id = (req: Request): string => String(req.params.id ?? '')
-
-/** A key's version as an HTTP entity tag. */
-const etag = (version: number): string => `"${version}"`
-
-/** `If-Match: "<version>"` pins a write to the version the client read; `*` or none: any version. */
-function writeOptions(req: Request): WriteOptions {
-  const header = req.headers['if-match']
-  if (header === undefined || header.trim() === '*') return {}
-  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header)
-  if (!match) {
-    throw validationError('If-Match', 'must be one ETag this API sent, e.g. If-Match: "3"')
-  }
-  return { ifMatch: Number(match[1]) }
-}
-
-/** Who acts, for the audit trail: the admin key and the client IP (`trust proxy` honoured). */
-const actorOf = (req: Request): AuditActor => ({
-  id: req.apiKey?.id ?? 'unknown',
-  ip: req.ip ?? null,
-})
