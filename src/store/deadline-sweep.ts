@@ -1,7 +1,5 @@
-// One shared timer bounds every pending store call: a sweep rejects the overdue ones, no timer per command.
-
-/** How often the sweep looks, in ms: a call is settled at most this long after its deadline. */
-export const SWEEP_INTERVAL_MS = 5
+// One shared timer bounds every pending store call: it is armed for the earliest deadline and a sweep
+// rejects the overdue ones, so no call has a timer of its own and none waits for a polling interval.
 
 /** A pending call's deadline; `fire` is null once the call settled (it is then skipped). */
 interface Entry {
@@ -20,6 +18,12 @@ class Queue {
 
   get size(): number {
     return this.items.length - this.head
+  }
+
+  /** The deadline of the first unsettled entry, after `expire` dropped the settled head. */
+  get next(): number {
+    const entry = this.items[this.head]
+    return entry === undefined ? Number.POSITIVE_INFINITY : entry.at
   }
 
   /** Fires every entry whose deadline passed; settled ones are only dropped. */
@@ -42,27 +46,33 @@ class Queue {
 
 const queues = new Map<number, Queue>()
 let timer: NodeJS.Timeout | null = null
-let pending = 0
-/** When the sweep last ran (or was armed): a timer that stopped running (fake timers in tests) is replaced. */
-let lastSweep = 0
-const STALLED_MS = 50 * SWEEP_INTERVAL_MS
+/** When the armed timer is due: a deadline earlier than this re-arms it. */
+let armedAt = Number.POSITIVE_INFINITY
+/** A timer this late has stopped running (fake timers in tests): it is replaced. */
+const STALLED_MS = 250
 
 const now = (): number => performance.now()
 
+function arm(at: number): void {
+  if (timer !== null) clearTimeout(timer)
+  armedAt = at
+  // Timers fire on whole milliseconds: round up, so that the sweep never runs just before the deadline.
+  timer = setTimeout(sweep, Math.max(0, Math.ceil(at - now())))
+  timer.unref()
+}
+
 function sweep(): void {
+  timer = null
+  armedAt = Number.POSITIVE_INFINITY
   const at = now()
-  lastSweep = at
   const due: Array<() => void> = []
-  pending = 0
+  let next = Number.POSITIVE_INFINITY
   for (const [ms, queue] of queues) {
     queue.expire(at, due)
     if (queue.size === 0) queues.delete(ms)
-    else pending += queue.size
+    else next = Math.min(next, queue.next)
   }
-  if (pending === 0 && timer !== null) {
-    clearInterval(timer)
-    timer = null
-  }
+  if (next !== Number.POSITIVE_INFINITY) arm(next)
   for (const fire of due) fire()
 }
 
@@ -72,28 +82,21 @@ export interface Deadline {
 }
 
 /**
- * Calls `onExpire` about `ms` from now (never more than SWEEP_INTERVAL_MS late, on an event loop
- * that is not blocked) unless cleared first. The one interval runs only while deadlines are
- * pending, and is unref'd: it never keeps a process alive.
+ * Calls `onExpire` once `ms` have passed (on an event loop that is not blocked, within about a
+ * millisecond) unless cleared first. The one timer is armed only while deadlines are pending, and
+ * is unref'd: it never keeps a process alive.
  */
 export function deadline(ms: number, onExpire: () => void): Deadline {
-  const entry: Entry = { at: now() + ms, fire: onExpire }
+  const start = now()
+  const entry: Entry = { at: start + ms, fire: onExpire }
   let queue = queues.get(ms)
   if (queue === undefined) {
     queue = new Queue()
     queues.set(ms, queue)
   }
   queue.push(entry)
-  pending++
-  if (timer !== null && entry.at - ms - lastSweep > STALLED_MS) {
-    clearInterval(timer)
-    timer = null
-  }
-  if (timer === null) {
-    timer = setInterval(sweep, SWEEP_INTERVAL_MS)
-    timer.unref()
-    lastSweep = entry.at - ms
-  }
+  // With one bound, later calls have later deadlines: the armed timer already covers them.
+  if (entry.at < armedAt || start - armedAt > STALLED_MS) arm(entry.at)
   return {
     clear: () => {
       entry.fire = null

@@ -78,10 +78,11 @@ describe('the hard deadline (private redis-server, kill -9 and restart)', () => 
     expect(new Set(statuses)).toEqual(new Set([200, 503]))
     // Before the kill and after the restart, requests pass.
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(100)
-    // A generous margin over the 200 ms timeout (a deadline cannot fire while the event loop is
-    // held up, so its worst delay counts too); without the deadline, a call waits for ioredis'
-    // reconnection, seconds here.
-    expect(worst).toBeLessThan(TIMEOUT * 2 + loop.max / 1e6)
+    // The timeout plus a few ms: the one timer fires at the earliest deadline, and the answers
+    // of a burst of expired calls are written one after the other. A deadline cannot fire while
+    // the event loop is held up, so its worst delay counts too. Without the deadline, a call
+    // waits for ioredis' reconnection, seconds here.
+    expect(worst).toBeLessThan(TIMEOUT + 25 + loop.max / 1e6)
   })
 
   it('puts no timer on a call: 200 verifications share the one sweep', async () => {
@@ -96,8 +97,8 @@ describe('the hard deadline (private redis-server, kill -9 and restart)', () => 
     try {
       const verdicts = await Promise.all(Array.from({ length: 200 }, verify))
       expect(verdicts.every((v) => v.outcome === 'ok')).toBe(true)
-      expect(timeouts).not.toHaveBeenCalled()
-      expect(intervals.mock.calls.length).toBeLessThanOrEqual(1)
+      // At most the one shared timer, armed for the first deadline.
+      expect(timeouts.mock.calls.length + intervals.mock.calls.length).toBeLessThanOrEqual(1)
     } finally {
       timeouts.mockRestore()
       intervals.mockRestore()
