@@ -4,7 +4,7 @@ tick, all in one hash slot on a Cluster), one after the other, as n separate cal
 For token i (from 1), j = 5 * (i - 1):
 KEYS[j+1]  hot hash of the key      {prefix}{tag}:k:<id>  secret hash, status, expiry, limits, counters
 KEYS[j+2]  public record (JSON)     {prefix}{tag}:m:<id>  returned on success for req.apiKey
-KEYS[j+3]  user rate hash           {prefix}{tag}:u       rate buckets shared by a user's keys (rate_scope "user")
+KEYS[j+3]  user hash                {prefix}{tag}:u       `d`: the user is disabled; rate buckets of rate_scope "user"
 KEYS[j+4]  ring hash of the key     {prefix}{tag}:r:<id>  closed sub-buckets of the rolling quota windows
 KEYS[j+5]  client tokens of the key {prefix}{tag}:c:<id>  token hash -> "<expires_ms>|<scopes>"
 ARGV[1]    clock override in microseconds since the epoch, or "" to use Redis TIME (read once)
@@ -16,8 +16,9 @@ ARGV[j+6]  version of the record JSON the caller holds ("" for none): an equal v
 Reply      one entry per token: { numbers, record JSON, record version, client token scopes }
            numbers: "outcome,now_ms" when refused before any limit; else "outcome,failed_window,
            retry_after_ms," then "limit,remaining,reset_ms" for windows 1 second, 2 minute, 3 total,
-           4 daily, 5 weekly, 6 monthly (limit -1: none), then now in ms (the store's clock, which
-           the resets count from). The other three only on success
+           4 daily, 5 weekly, 6 monthly, 7 yearly (limit -1: none), then now in ms (the store's
+           clock, which the resets count from). A rolling quota's reset is when its oldest counted
+           credits leave it (refused by it: when it has room for the cost). The other three only on success
            (record JSON "": the caller's copy is current).
 outcome: 0 ok, 1 invalid, 2 inactive, 3 expired, 4 insufficient scope, 5 quota exceeded, 6 rate limited
 The steps, in order (MemoryStore's verifier takes the same ones): load the key, authenticate,
@@ -80,34 +81,41 @@ local function calendar_period(letter)
     return week, (week * 7 + 4) * 86400000
   end
   local y, mp = civil_month(day)
+  -- the UTC year: the next one starts with January (March-based month 10 of the year before it)
+  if letter == 'y' then return y, month_day(y + 1, 10) * 86400000 end
   local period = y * 12 + mp
   -- the next month: December (mp 9) is followed by January of the next year
   if mp == 9 then y = y + 1 end
   return period, month_day(y, (mp + 1) % 12) * 86400000
 end
 
-local function rank(window) return window == 3 and 7 or window end
+local function rank(window) return window == 3 and 8 or window end
 
 -- A refusal before any limit: its outcome and the store's time, the only numbers of its reply.
 local function refusal(outcome) return { outcome .. ',' .. int(now_ms) } end
 
 -- Every hot field a verification may need, fetched in one HMGET; each is then read by its name.
 local NAMES = { 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc', 'us', 'tt', 'ts', 'tm',
-  'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc', 'rv' }
+  'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc', 'rv',
+  'qy', 'yb', 'ys', 'yc', 'do', 'wo', 'mo', 'yo', 'tn' }
 local H, S, X, PS, PB, PM, QT, QD, QW, QM, QC, US, TT, TS, TM = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-local RV = 25
--- The reply's 22 numbers as one string, formatted in one call.
-local NUMBERS = string.rep('%d,', 21) .. '%d'
+local RV, QY, TN = 25, 26, 34
+-- The reply's 25 numbers as one string, formatted in one call.
+local NUMBERS = string.rep('%d,', 24) .. '%d'
+-- A ring outlives its last write: 31 days, or 371 with yearly buckets (longer than each window).
+local RING_TTL, YEARLY_RING_TTL = 2678400000, 32054400000
 
--- Quota windows. Rolling: rings of sub-buckets (daily 25 x 1 h, weekly 29 x 6 h, monthly 31 x 1 d),
--- so the current bucket and the closed ones before it always cover the window (never over-admits).
--- The hot hash keeps the newest bucket (b), its count (c) and the window's running sum (s); a bucket
--- moves to the ring only when it closes. Calendar: b is the period (UTC day, ISO week, month), s its count.
--- `at`: the place of the window's limit, bucket, sum and count among the fields above.
+-- Quota windows. Rolling: rings of sub-buckets (daily 25 x 1 h, weekly 29 x 6 h, monthly 31 x 1 d,
+-- yearly 74 x 5 d), so the current bucket and the closed ones before it always cover the window
+-- (never over-admits). The hot hash keeps the newest bucket (b), its count (c), the window's running
+-- sum (s) and the oldest bucket with a count (o); a bucket moves to the ring only when it closes.
+-- Calendar: b is the period (UTC day, ISO week, month, year), s its count.
+-- The place of the window's limit, bucket, sum, count and oldest bucket among the fields above.
 local WINDOWS = {
-  { letter = 'd', slots = 25, size = 3600, index = 4, limit = QD, b = 16, s = 17, c = 18 },
-  { letter = 'w', slots = 29, size = 21600, index = 5, limit = QW, b = 19, s = 20, c = 21 },
-  { letter = 'm', slots = 31, size = 86400, index = 6, limit = QM, b = 22, s = 23, c = 24 },
+  { letter = 'd', slots = 25, size = 3600, index = 4, limit = QD, b = 16, s = 17, c = 18, o = 30 },
+  { letter = 'w', slots = 29, size = 21600, index = 5, limit = QW, b = 19, s = 20, c = 21, o = 31 },
+  { letter = 'm', slots = 31, size = 86400, index = 6, limit = QM, b = 22, s = 23, c = 24, o = 32 },
+  { letter = 'y', slots = 74, size = 432000, index = 7, limit = QY, b = 27, s = 28, c = 29, o = 33 },
 }
 
 -- The failure to report, for the token being verified: the one the client must wait longest for.
@@ -160,8 +168,32 @@ local function open_window(spec, values, limit, calendar, ring)
   else
     b = w.last -- same bucket, or the clock stepped back: stay in the newest bucket
   end
-  w.bucket, w.reset = b, (b + 1) * spec.size * 1000
+  w.bucket, w.stored_oldest = b, tonumber(values[spec.o])
   return w
+end
+
+-- A rolling window's oldest bucket with a count (nil: empty): the stored one while it is still in
+-- the window, else found in the ring (at most once per sub-bucket). Its reset is when that bucket
+-- leaves the window (now when empty): the usage's reset_time, and Retry-After when it is full.
+local function find_oldest(w, ring_key)
+  local n, letter = w.spec.slots, w.spec.letter
+  local first = w.bucket - n + 1
+  if w.sum <= 0 then
+    w.oldest = nil
+  elseif w.stored_oldest and w.stored_oldest >= first then
+    w.oldest = w.stored_oldest
+  else
+    w.oldest = w.last -- the newest bucket, unless an older one still counts
+    local fields = {}
+    for j = first, w.last - 1 do fields[#fields + 1] = letter .. (j % n) end
+    if #fields > 0 then
+      local counts = redis.call('HMGET', ring_key, unpack(fields))
+      for i = 1, #fields do
+        if (tonumber(counts[i]) or 0) > 0 then w.oldest = first + i - 1; break end
+      end
+    end
+  end
+  w.reset = w.oldest and (w.oldest + n) * w.spec.size * 1000 or now_ms
 end
 
 -- Rejection only: how long until the window has room for this cost (-1: never). A rolling window
@@ -221,8 +253,8 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     if old[1] ~= hash or now_ms >= (tonumber(old[2]) or 0) then return refusal(INVALID) end
   end
 
-  -- Status and expiry.
-  if v[S] ~= '1' then return refusal(INACTIVE) end
+  -- Status (the key's, then its user's disabled flag) and expiry.
+  if v[S] ~= '1' or redis.call('HEXISTS', user_key, 'd') == 1 then return refusal(INACTIVE) end
   if v[X] and now_ms >= tonumber(v[X]) then return refusal(EXPIRED) end
 
   -- Scopes: a client token needs them from its own list too.
@@ -234,14 +266,14 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     end
   end
 
-  -- Quota windows: the total, then day, week and month.
+  -- Quota windows: the total, then day, week, month and year.
   failed, fail_wait = 0, 0
   local total, used_total = tonumber(v[QT]) or -1, tonumber(v[TT]) or 0
   if total >= 0 and used_total + cost > total then fail(3, -1) end
   local calendar = v[QC] == '1'
   local ring = { read = {}, set = {}, del = {} }
   local open = {}
-  for i = 1, 3 do
+  for i = 1, 4 do
     local spec = WINDOWS[i]
     local limit = tonumber(v[spec.limit])
     if limit then open[#open + 1] = open_window(spec, v, limit, calendar, ring) end
@@ -254,6 +286,7 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     end
   end
   for _, w in ipairs(open) do
+    if not calendar then find_oldest(w, ring_key) end
     if w.sum + cost > w.limit then
       local wait = wait_for(w, cost, calendar, tonumber(v[w.spec.c]) or 0, ring_key)
       if wait >= 0 then w.reset = now_ms + wait end
@@ -276,12 +309,18 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
 
   -- Reply. A refused request is charged nothing: it is told what it would have had left.
   local refused = failed > 0
-  local out = { 0, 0, 0, -1, -1, 0, -1, -1, 0, total, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, now_ms }
+  local out = { 0, 0, 0, -1, -1, 0, -1, -1, 0, total, -1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0,
+    -1, -1, 0, now_ms }
   if new_s then rate_reply(out, 4, new_s, t_s, burst, refused) end
   if new_m then rate_reply(out, 7, new_m, t_m, pm, refused) end
   local charged = refused and 0 or cost
   if total >= 0 then out[11] = refused and max(total - used_total, 0) or total - used_total - cost end
   for _, w in ipairs(open) do
+    if charged > 0 and not calendar and not w.oldest then
+      -- an empty window now holds this request's credits, in the current bucket
+      w.oldest = w.bucket
+      w.reset = (w.bucket + w.spec.slots) * w.spec.size * 1000
+    end
     local at = 3 * w.spec.index + 1
     local left = w.limit - w.sum - charged
     out[at], out[at + 1], out[at + 2] = w.limit, refused and max(left, 0) or left, w.reset - now_ms
@@ -293,7 +332,8 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
 
   -- Charge: last use, the total, every window, the rate buckets. A bucket index is written only
   -- when it moves on (once an hour at most).
-  local sets = { 'lu', int(now_ms), 'tt', int(used_total + cost) }
+  -- `tn` counts requests, whatever their cost (Limitly's totalRequests).
+  local sets = { 'lu', int(now_ms), 'tt', int(used_total + cost), 'tn', int((tonumber(v[TN]) or 0) + 1) }
   for _, w in ipairs(open) do
     local letter = w.spec.letter
     if w.bucket ~= w.last then
@@ -304,6 +344,10 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     sets[#sets + 1] = int(w.sum + cost)
     sets[#sets + 1] = letter .. 'c'
     sets[#sets + 1] = int(w.count + cost)
+    if w.oldest and w.oldest ~= w.stored_oldest then
+      sets[#sets + 1] = letter .. 'o'
+      sets[#sets + 1] = int(w.oldest)
+    end
   end
   if user_scope then
     local u = {}
@@ -323,7 +367,9 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     if #ring.del > 0 then redis.call('HDEL', ring_key, unpack(ring.del)) end
     if #ring.set > 0 then
       redis.call('HSET', ring_key, unpack(ring.set))
-      redis.call('PEXPIRE', ring_key, 2678400000) -- 31 days: longer than the longest window
+      -- Longer than the longest window; never shortened, so yearly buckets outlive a daily write.
+      local ttl = (not calendar and v[QY]) and YEARLY_RING_TTL or RING_TTL
+      if redis.call('PTTL', ring_key) < ttl then redis.call('PEXPIRE', ring_key, ttl) end
     end
   end
 

@@ -37,7 +37,8 @@ if #ARGV >= 6 + 2 * n then redis.call('HDEL', hot, unpack(ARGV, 6 + 2 * n)) end
 
 local flags = ARGV[4]
 if string.find(flags, 'r', 1, true) then
-  redis.call('HDEL', hot, 'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc')
+  redis.call('HDEL', hot, 'db', 'ds', 'dc', 'do', 'wb', 'ws', 'wc', 'wo', 'mb', 'ms', 'mc', 'mo',
+    'yb', 'ys', 'yc', 'yo')
   redis.call('DEL', KEYS[3])
 end
 if string.find(flags, 'c', 1, true) then redis.call('DEL', KEYS[4]) end

@@ -15,8 +15,11 @@ export type ErrorCode =
   | 'VALIDATION_ERROR'
   | 'API_KEY_NOT_FOUND'
   | 'PLAN_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'USER_IN_USE'
   | 'KEY_IN_USE'
   | 'PLAN_IN_USE'
+  | 'PLAN_INACTIVE'
   | 'CONFLICT'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
@@ -69,6 +72,11 @@ export const notFound = (id: string): KeyguardError =>
 
 export const planNotFound = (id: string): KeyguardError =>
   new KeyguardError(404, 'PLAN_NOT_FOUND', 'Plan not found', { id })
+
+export const userNotFound = (id: string): KeyguardError =>
+  new KeyguardError(404, 'USER_NOT_FOUND', 'User not found', {
+    user_id: id.length <= 200 ? id : '[redacted]',
+  })
 
 /** A write made against a version that is no longer current (If-Match), or lost to contention. */
 export const conflict = (message: string, details?: unknown): KeyguardError =>

@@ -88,6 +88,8 @@ class Side {
   readonly keys: KeyManager
   readonly tokens: Partial<Record<Role, string>> = {}
   skId = ''
+  /** The sk key's expiry as last written, in ms (null: none). */
+  expiresAt: number | null = null
 
   constructor(readonly store: Store) {
     this.keys = new KeyManager(store)
@@ -131,11 +133,17 @@ class Side {
         case 'status':
           await this.keys.update(this.skId, { status: op.active ? 'active' : 'inactive' })
           return 'ok'
-        case 'expiry':
+        case 'expiry': {
+          const at = op.inMs === null ? null : now + op.inMs
+          // An expiry before the store's clock is refused (400), unless it is the one the key has.
+          const past = at !== null && at < now && at !== this.expiresAt
           await this.keys.update(this.skId, {
-            expires_at: op.inMs === null ? null : new Date(now + op.inMs).toISOString(),
+            expires_at: at === null ? null : new Date(at).toISOString(),
           })
+          if (past) throw new Error(`an expiry ${-(op.inMs ?? 0)} ms in the past was accepted`)
+          this.expiresAt = at
           return 'ok'
+        }
         case 'scopes':
           await this.keys.update(this.skId, { scopes: op.scopes })
           return 'ok'

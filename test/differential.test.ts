@@ -13,14 +13,18 @@ describe('MemoryStore and RedisStore agree', () => {
     await deletePrefix(prefix)
   })
 
-  it('on random traffic over days, with every limit set', async () => {
+  it.each([
+    ['over days', 9 * HOUR],
+    // Long steps: the yearly window's 5-day buckets close, leave, and the ring's TTL matters.
+    ['over months', 40 * 24 * HOUR],
+  ])('on random traffic %s, with every limit set', async (_span, longStep) => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
           fc.record({
             advanceMs: fc.oneof(
               fc.integer({ min: 0, max: 400 }),
-              fc.integer({ min: 0, max: 9 * HOUR }),
+              fc.integer({ min: 0, max: longStep }),
             ),
             cost: fc.integer({ min: 0, max: 4 }),
           }),
@@ -35,7 +39,7 @@ describe('MemoryStore and RedisStore agree', () => {
           try {
             const limits = {
               rate: { per_second: 3, burst: 5, per_minute: 20 },
-              quotas: { total: 120, daily: 15, weekly: 40, monthly: 90 },
+              quotas: { total: 120, daily: 15, weekly: 40, monthly: 90, yearly: 100 },
             }
             const verdicts: Verdict[][] = [[], []]
             for (const [i, store] of [memory, redis].entries()) {
@@ -65,10 +69,17 @@ describe('MemoryStore and RedisStore agree', () => {
               // usage, recomputed from the ring, agrees exactly with the script's running sums
               const usage = await keys.usage(data.id)
               const final = verdicts[i]?.filter((v) => v.windows.length > 0).at(-1)
-              for (const name of ['daily', 'weekly', 'monthly'] as const) {
+              for (const name of ['daily', 'weekly', 'monthly', 'yearly'] as const) {
                 const fromUsage = usage.data.windows.find((w) => w.period === name)
                 const fromScript = final?.windows.find((w) => w.name === name)
                 if (final) expect(fromUsage?.remaining).toBe(fromScript?.remaining)
+                // …and so does its reset, when the last request was admitted: RateLimit's t.
+                const last = verdicts[i]?.at(-1)
+                if (last?.outcome === 'ok' && fromScript && fromUsage && fromUsage.used > 0) {
+                  expect(Date.parse(fromUsage.reset_time ?? '')).toBe(
+                    last.nowMs + fromScript.resetMs,
+                  )
+                }
               }
             }
             expect(verdicts[1]).toEqual(verdicts[0])

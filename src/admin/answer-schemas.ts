@@ -3,9 +3,9 @@
 import { z } from 'zod'
 import type { AuditRecord } from '../audit'
 import type { IpBlock } from '../ip-block'
-import { type ClientToken, quotasSchema, rateSchema } from '../keys'
+import { type ClientToken, type ImportReport, quotasSchema, rateSchema } from '../keys'
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../store'
-import type { ApiKey, Plan, RequestPage, Usage } from '../types'
+import type { ApiKey, KeyRequestPage, KeyUsage, Plan, PlanKeys, PlanUsage } from '../types'
 
 const time = z.iso.datetime()
 const userId = z.union([z.string(), z.number().int()]).nullable()
@@ -39,11 +39,61 @@ export const planSchema = z.object({
   quotas: quotasSchema.omit({ total: true }),
   quota_window: z.enum(['rolling', 'calendar']),
   rate_scope: z.enum(['key', 'user']),
+  description: z.string().nullable(),
+  max_requests: z
+    .number()
+    .nullable()
+    .meta({ description: "Limitly's form of the plan's longest quota (null: none)." }),
+  request_period: z.enum(['day', 'week', 'month', 'year']).nullable(),
+  is_active: z
+    .boolean()
+    .meta({ description: 'An inactive plan cannot be given to more keys; its keys keep working.' }),
+  owner_id: z.null().meta({ description: 'Always null: keyguard has no owner accounts.' }),
   created_at: time,
   updated_at: time,
 })
 
-const windowName = z.enum(['second', 'minute', 'total', 'daily', 'weekly', 'monthly'])
+export const planUsageSchema = z.object({
+  plan_id: z.string(),
+  plan_name: z.string(),
+  max_requests: z.number().nullable(),
+  request_period: z.enum(['day', 'week', 'month', 'year']).nullable(),
+  total_requests: z.number().meta({
+    description:
+      "Credits the plan's keys used in its request period (with no quota: in all), one per request unless a cost says more.",
+  }),
+  percentage_used: z.number().nullable().meta({
+    description:
+      "Of the sum of the keys' limits in the period; null with no quota, 0 with no keys.",
+  }),
+  users_count: z.number().int(),
+  api_keys_count: z.number().int(),
+  is_unlimited: z.boolean(),
+})
+
+export const planKeysSchema = z.object({
+  plan: planSchema,
+  api_keys: z.array(apiKeySchema).meta({
+    description: "Keys that name the plan, and plan-less keys of the plan's users; newest first.",
+  }),
+})
+
+const windowName = z.enum(['second', 'minute', 'total', 'daily', 'weekly', 'monthly', 'yearly'])
+
+/** Limitly's camelCase fields of a key's usage and requests. */
+const sdkPeriodFields = {
+  apiKeyId: z.string(),
+  apiKeyName: z.string(),
+  created_at: time,
+  periodStart: time,
+  periodEnd: time,
+  totalRequests: z.number().int().meta({
+    description: 'Requests admitted since the key was created, 1 each whatever the cost.',
+  }),
+  requestsInPeriod: z
+    .number()
+    .meta({ description: 'What counts against the limit in the period (credits).' }),
+}
 
 export const usageSchema = z.object({
   current_usage: z.number(),
@@ -61,6 +111,10 @@ export const usageSchema = z.object({
       reset_time: time.nullable(),
     }),
   ),
+  ...sdkPeriodFields,
+  percentageUsed: z.number().nullable(),
+  planName: z.string().nullable(),
+  isUnlimited: z.boolean(),
 })
 
 export const requestPageSchema = z.object({
@@ -78,6 +132,17 @@ export const requestPageSchema = z.object({
     }),
   ),
   count: z.number().int(),
+  ...sdkPeriodFields,
+  requestsInPeriodDetails: z.array(
+    z.object({
+      api_key_id: z.string(),
+      created_at: time,
+      endpoint: z.string(),
+      method: z.string(),
+      status_code: z.number().int(),
+      response_time_ms: z.number(),
+    }),
+  ),
 })
 
 export const clientTokenSchema = z.object({
@@ -98,11 +163,27 @@ export const auditRecordSchema = z.object({
   ip: z.string().nullable(),
 })
 
+export const importReportSchema = z.object({
+  created: z.number().int(),
+  skipped: z.number().int().meta({ description: 'Rows whose key exists already.' }),
+  errors: z.array(
+    z.object({
+      line: z.number().int().meta({ description: "The row's line (1-based; a body's index + 1)." }),
+      field: z.string().optional(),
+      message: z.string(),
+    }),
+  ),
+})
+
 export const ipBlockSchema = z.object({ ip: z.string(), blocked_until: time })
 
 export const messageSchema = z.object({ message: z.string() })
 
 export const errorSchema = z.object({
+  success: z
+    .literal(false)
+    .optional()
+    .meta({ description: 'On `POST /validate` only, as Limitly answers.' }),
   error: z.string().meta({ description: 'What went wrong, for people.' }),
   code: z.string().meta({ description: 'What went wrong, for programs (see the error table).' }),
   details: z
@@ -116,10 +197,13 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const checks: Array<true> = [
   true satisfies Same<z.output<typeof apiKeySchema>, ApiKey>,
   true satisfies Same<z.output<typeof planSchema>, Plan>,
-  true satisfies Same<z.output<typeof usageSchema>, Usage>,
-  true satisfies Same<z.output<typeof requestPageSchema>, RequestPage>,
+  true satisfies Same<z.output<typeof planUsageSchema>, PlanUsage>,
+  true satisfies Same<z.output<typeof planKeysSchema>, PlanKeys>,
+  true satisfies Same<z.output<typeof usageSchema>, KeyUsage>,
+  true satisfies Same<z.output<typeof requestPageSchema>, KeyRequestPage>,
   true satisfies Same<z.output<typeof clientTokenSchema>, ClientToken>,
   true satisfies Same<z.output<typeof auditRecordSchema>, AuditRecord>,
   true satisfies Same<z.output<typeof ipBlockSchema>, IpBlock>,
+  true satisfies Same<z.output<typeof importReportSchema>, ImportReport>,
 ]
 void checks

@@ -2,6 +2,7 @@
 
 import type { ErrorRequestHandler } from 'express'
 import { KeyguardError, StoreUnavailableError } from '../errors'
+import { isValidateRequest } from './validate-routes'
 
 interface HttpError {
   status?: unknown
@@ -44,7 +45,7 @@ export function toKeyguardError(error: unknown): KeyguardError | null {
 }
 
 export function adminErrorHandler(onError: (error: unknown) => void): ErrorRequestHandler {
-  return (error, _req, res, next) => {
+  return (error, req, res, next) => {
     if (res.headersSent) return next(error)
     let answer = toKeyguardError(error)
     if (answer === null) {
@@ -52,6 +53,8 @@ export function adminErrorHandler(onError: (error: unknown) => void): ErrorReque
       answer = new KeyguardError(500, 'INTERNAL_ERROR', 'Internal server error')
     }
     if (answer.status === 503) res.setHeader('Retry-After', '1')
-    res.status(answer.status).json(answer.toJSON())
+    // Limitly's validation answers always say whether they succeeded, bad bodies included.
+    const json = answer.toJSON()
+    res.status(answer.status).json(isValidateRequest(req) ? { success: false, ...json } : json)
   }
 }

@@ -58,10 +58,26 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/keys',
     tag: 'keys',
     summary: 'Create an API key',
-    description: 'The answer holds the secret (`api_key`): it is shown this once.',
+    description:
+      'The answer holds the secret (`api_key`): it is shown this once. An inactive plan (`is_active: false`) answers 409 `PLAN_INACTIVE`.',
     body: 'KeyCreate',
     ok: { status: 201, schema: 'KeyWithSecretAnswer', description: 'The key and its secret' },
-    errors: [...WITH_BODY, 404],
+    errors: [...WITH_BODY, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/keys/import',
+    tag: 'keys',
+    summary: 'Import existing keys (plaintext or SHA-256)',
+    description:
+      'At most 1000 rows per request. Each row takes `api_key` (the plaintext key) or `hash` (its SHA-256, hex or base64). Bad rows are listed in `errors` by line (index + 1) and the good ones land; a key that exists already is skipped, so a re-run creates nothing twice. See docs/admin-api.md, "Import".',
+    body: 'KeyImport',
+    ok: {
+      status: 200,
+      schema: 'ImportAnswer',
+      description: 'What was created, skipped and refused',
+    },
+    errors: WITH_BODY,
   },
   {
     method: 'get',
@@ -118,6 +134,18 @@ export const OPERATIONS: readonly Operation[] = [
     versioned: true,
   },
   {
+    method: 'post',
+    path: '/keys/:id/credits',
+    tag: 'keys',
+    summary: "Set, top up or take from an API key's credits",
+    description:
+      "Credits are what is left of the key's total quota (`quotas.total` minus the credits used). `set` leaves exactly `amount`; `increment` adds `amount` to what is left; `decrement` takes it, down to 0 at most. One atomic step against concurrent traffic: nothing is admitted twice, no top-up is lost. `increment` and `decrement` on a key without a total quota answer 409 `CONFLICT`; so does a revoked key.",
+    body: 'CreditsChange',
+    ok: { status: 200, schema: 'CreditsAnswer', description: 'The key and its balance after' },
+    errors: [...WITH_BODY, 404, 409],
+    versioned: true,
+  },
+  {
     method: 'get',
     path: '/keys/:id/usage',
     tag: 'keys',
@@ -146,6 +174,17 @@ export const OPERATIONS: readonly Operation[] = [
     errors: [...WITH_BODY, 404],
   },
   {
+    method: 'post',
+    path: '/validate',
+    tag: 'validation',
+    summary: 'Validate an API key for one request, and charge it (Limitly)',
+    description:
+      "Verifies `api_key` and charges its limits exactly as a request through apiKeyGuard does (`cost` credits, default 1), logs the request under the key (`endpoint`, `method`), and counts a failed authentication against `ip` (else the caller's IP). A refusal answers the guard's status and code (401, 403, 429, 503) with `success: false` and the guard's headers (`Retry-After`, `RateLimit`). Needs the admin token, like every route here.",
+    body: 'ValidateRequest',
+    ok: { status: 200, schema: 'ValidateAnswer', description: 'Admitted and charged' },
+    errors: WITH_BODY,
+  },
+  {
     method: 'get',
     path: '/plans',
     tag: 'plans',
@@ -158,7 +197,8 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/plans',
     tag: 'plans',
     summary: 'Create a plan',
-    description: 'An `id` that exists already answers 409 `CONFLICT`.',
+    description:
+      'An `id` that exists already answers 409 `CONFLICT`. Limitly\'s `max_requests` per `request_period` (day, week, month, year) sets that quota (`quotas.daily` … `quotas.yearly`); `is_active: false` keeps the plan from more keys and users (409 `PLAN_INACTIVE`) while its keys keep working. See docs/admin-api.md, "Limitly compatibility".',
     body: 'PlanCreate',
     ok: { status: 201, schema: 'PlanAnswer', description: 'The plan' },
     errors: [...WITH_BODY, 409],
@@ -177,7 +217,7 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'plans',
     summary: 'Change a plan; its keys get the new limits',
     description:
-      'Answers once every key on the plan has the new limits. An edit that changes nothing saves nothing, and rewrites only keys an interrupted edit left behind.',
+      "Answers once every key on the plan has the new limits. An edit that changes nothing saves nothing, and rewrites only keys an interrupted edit left behind. Takes the fields of POST /plans, all optional: `max_requests` alone changes the plan's Limitly quota (its longest), `request_period` moves it to that window, null removes it.",
     body: 'PlanUpdate',
     ok: { status: 200, schema: 'PlanAnswer', description: 'The plan as written' },
     errors: [...WITH_BODY, 404, 409],
@@ -189,6 +229,22 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Delete a plan no key uses',
     ok: { status: 200, schema: 'MessageAnswer', description: 'Deleted' },
     errors: [...GUARDED, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/plans/:id/usage',
+    tag: 'plans',
+    summary: "A plan's use in its request period (Limitly)",
+    ok: { status: 200, schema: 'PlanUsageAnswer', description: "The plan's use" },
+    errors: [...GUARDED, 404],
+  },
+  {
+    method: 'get',
+    path: '/plans/:id/keys',
+    tag: 'plans',
+    summary: 'The plan and the keys whose limits come from it (Limitly)',
+    ok: { status: 200, schema: 'PlanKeysAnswer', description: 'The plan and its keys' },
+    errors: [...GUARDED, 404],
   },
   {
     method: 'get',
@@ -238,6 +294,7 @@ export const TAGS = [
   { name: 'keys', description: 'API keys: create, read, change, rotate, delete; usage and logs' },
   { name: 'plans', description: 'Plans: limits shared by many keys' },
   { name: 'tokens', description: 'Short-lived client tokens for browsers' },
+  { name: 'validation', description: 'Validate a key over HTTP, as a guarded request (Limitly)' },
   { name: 'audit', description: 'What admins did' },
   { name: 'ip-blocks', description: 'IPs blocked after failed authentications' },
   { name: 'meta', description: 'This document' },

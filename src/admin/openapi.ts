@@ -3,6 +3,8 @@
 import { z } from 'zod'
 import {
   clientTokenSchema as clientTokenRequestSchema,
+  creditsSchema,
+  importBodySchema,
   keyCreateSchema,
   keyUpdateSchema,
   planCreateSchema,
@@ -10,8 +12,11 @@ import {
   quotasSchema,
   rateSchema,
   regenerateSchema,
+  userCreateSchema,
+  userUpdateSchema,
 } from '../keys'
 import * as answers from './answer-schemas'
+import * as creditsValidate from './credits-validate-answers'
 import {
   type ErrorStatus,
   OPERATIONS,
@@ -19,6 +24,9 @@ import {
   PATH_PARAMS,
   TAGS,
 } from './openapi-operations'
+import { userAnswers } from './user-answers'
+import { USER_OPERATIONS, USERS_TAG } from './user-openapi'
+import { validateSchema } from './validate-routes'
 
 /** The version of the admin API's contract (not of the package): it changes when the contract does. */
 export const ADMIN_API_VERSION = '1.0.0'
@@ -64,6 +72,11 @@ function inputs(): z.core.$ZodRegistry<{ id: string }> {
   registry.add(planCreateSchema, { id: 'PlanCreate' })
   registry.add(planUpdateSchema, { id: 'PlanUpdate' })
   registry.add(clientTokenRequestSchema, { id: 'ClientTokenRequest' })
+  registry.add(creditsSchema, { id: 'CreditsChange' })
+  registry.add(validateSchema, { id: 'ValidateRequest' })
+  registry.add(importBodySchema, { id: 'KeyImport' })
+  registry.add(userCreateSchema, { id: 'UserCreate' })
+  registry.add(userUpdateSchema, { id: 'UserUpdate' })
   return registry
 }
 
@@ -92,12 +105,19 @@ function outputs(): z.core.$ZodRegistry<{ id: string }> {
     UsageAnswer: data(answers.usageSchema),
     RequestsAnswer: data(answers.requestPageSchema),
     ClientTokenAnswer: data(answers.clientTokenSchema),
+    CreditsAnswer: creditsValidate.creditsAnswerSchema,
+    ValidateAnswer: creditsValidate.validateAnswerSchema,
+    ImportAnswer: data(answers.importReportSchema),
     PlanList: z.object({ data: z.array(answers.planSchema), count: z.number().int() }),
     PlanAnswer: data(answers.planSchema),
+    PlanUsageAnswer: data(answers.planUsageSchema),
+    PlanKeysAnswer: data(answers.planKeysSchema),
     AuditList: page(answers.auditRecordSchema),
     IpBlockList: z.object({ data: z.array(answers.ipBlockSchema), count: z.number().int() }),
   }
-  for (const [id, schema] of Object.entries(envelopes)) registry.add(schema, { id })
+  for (const [id, schema] of Object.entries({ ...envelopes, ...userAnswers })) {
+    registry.add(schema, { id })
+  }
   return registry
 }
 
@@ -130,8 +150,11 @@ const ERROR_ANSWERS: Record<ErrorStatus, [string, string]> = {
   400: ['BadRequest', 'VALIDATION_ERROR: a field is missing, unknown or invalid; malformed JSON'],
   401: ['Unauthorized', 'No admin token, or an invalid, inactive or expired one'],
   403: ['Forbidden', 'INSUFFICIENT_SCOPE, or IP_BLOCKED after too many failed authentications'],
-  404: ['NotFound', 'API_KEY_NOT_FOUND, PLAN_NOT_FOUND or NOT_FOUND'],
-  409: ['Conflict', 'KEY_IN_USE, PLAN_IN_USE or CONFLICT (If-Match, an existing id, lost races)'],
+  404: ['NotFound', 'API_KEY_NOT_FOUND, PLAN_NOT_FOUND, USER_NOT_FOUND or NOT_FOUND'],
+  409: [
+    'Conflict',
+    'KEY_IN_USE, PLAN_IN_USE, USER_IN_USE, PLAN_INACTIVE or CONFLICT (If-Match, an existing id, lost races)',
+  ],
   413: ['PayloadTooLarge', 'VALIDATION_ERROR: the body is larger than bodyLimit'],
   415: ['UnsupportedMediaType', 'VALIDATION_ERROR: the body is not application/json'],
   429: ['TooManyRequests', "RATE_LIMITED or QUOTA_EXCEEDED on the admin token's own limits"],
@@ -223,7 +246,10 @@ function operationObject(op: Operation): Json {
 
 /** `id` is a key's under /keys and a plan's under /plans. */
 function describeParam(path: string, name: string): string {
-  if (name === 'id') return path.startsWith('/plans') ? 'The plan id' : 'The key id'
+  if (name === 'id') {
+    if (path.startsWith('/users')) return 'The user id'
+    return path.startsWith('/plans') ? 'The plan id' : 'The key id'
+  }
   return PATH_PARAMS[name] ?? name
 }
 
@@ -239,7 +265,7 @@ function operationId(op: Operation): string {
 /** Builds the document; the same input gives the same JSON, byte for byte. */
 export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
   const paths: Record<string, Record<string, Json>> = {}
-  for (const op of OPERATIONS) {
+  for (const op of [...OPERATIONS, ...USER_OPERATIONS]) {
     const path = openApiPath(op.path)
     paths[path] = { ...paths[path], [op.method]: operationObject(op) }
   }
@@ -254,7 +280,7 @@ export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
         'which any secret key may call for itself). Errors are `{error, code, details?}`.',
     },
     servers: [{ url: options.basePath ?? '/admin', description: 'where adminRouter is mounted' }],
-    tags: TAGS,
+    tags: [...TAGS, USERS_TAG],
     security: [{ bearer: [] }, { apiKeyHeader: [] }],
     paths,
     components: {

@@ -3,6 +3,7 @@
 import type { Request, Response } from 'express'
 import type { AuditActor, AuditLog } from '../audit'
 import { validationError } from '../errors'
+import type { ApiKeyGuardOptions } from '../guard'
 import type { KeyManager, WriteOptions } from '../keys'
 import type { Store } from '../store'
 
@@ -16,6 +17,8 @@ export interface RouteContext {
   store: Store
   /** Records an action once it succeeded; a failed write is reported to onError, the answer stands. */
   recorded: (write: () => Promise<unknown>) => Promise<void>
+  /** The router's guard options, with its store and prefix: what `POST /validate` verifies with. */
+  guard: ApiKeyGuardOptions
 }
 
 /** The JSON body as an object; no body counts as `{}`. */

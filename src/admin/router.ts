@@ -143,7 +143,13 @@ export function adminRouter(options?: AdminRouterOptions): Router {
     return res.json({ data: { message: 'IP unblocked' } })
   }
 
-  const context: RouteContext = { keys, audit, store, recorded }
+  const context: RouteContext = {
+    keys,
+    audit,
+    store,
+    recorded,
+    guard: { ...guardOptions, store, prefix: config.prefix },
+  }
   const routes: Routes = {
     '/keys': {
       GET: async (req, res) => res.json(await keys.list(req.query)),
@@ -241,7 +247,10 @@ export function adminRouter(options?: AdminRouterOptions): Router {
   }
 
   const allRoutes: Routes = Object.assign(routes, ...ROUTE_GROUPS.map((group) => group(context)))
-  for (const [path, handlers] of Object.entries(allRoutes)) {
+  // A literal path (/keys/import) goes before a parameter one that matches it too (/keys/:id).
+  const params = (path: string): number => path.split(':').length
+  const ordered = Object.entries(allRoutes).sort(([a], [b]) => params(a) - params(b))
+  for (const [path, handlers] of ordered) {
     const route = router.route(path)
     for (const [method, handler] of Object.entries(handlers)) {
       route[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](async (req, res) => {

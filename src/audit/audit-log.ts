@@ -13,7 +13,7 @@ import {
   type AuditRecord,
   type AuditTarget,
 } from '../store'
-import type { ApiKey, Plan } from '../types'
+import type { ApiKey, Plan, User } from '../types'
 import { parseInput } from '../validation'
 import { diffFields, REDACTED } from './changes'
 
@@ -38,6 +38,11 @@ export type AuditListQuery = z.input<typeof auditQuerySchema>
 
 const KEY_META = ['id', 'created_at', 'updated_at', 'last_used_at']
 const PLAN_META = ['id', 'created_at', 'updated_at']
+const USER_META = ['user_id', 'created_at', 'updated_at']
+
+/** A user's own fields (its plan is recorded by `plan_id`). */
+const userFields = ({ plan, ...user }: User): Record<string, unknown> => fieldsOf(user)
+const userTarget = (user: User): AuditTarget => ({ type: 'user', id: String(user.user_id) })
 
 const fieldsOf = (o: object): Record<string, unknown> => ({ ...o }) as Record<string, unknown>
 
@@ -113,6 +118,25 @@ export class AuditLog {
     )
   }
 
+  /** A credits change: the op and amount, the total quota and the credits left, before and after. */
+  keyCredits(
+    actor: AuditActor,
+    before: ApiKey,
+    after: ApiKey,
+    credits: { op: string; amount: number; remaining: number; remaining_before: number | null },
+  ): Promise<AuditRecord> {
+    return this.record(
+      actor,
+      'key.credits',
+      { type: 'key', id: after.id },
+      {
+        ...keyChanges(before, after),
+        [credits.op]: { from: null, to: credits.amount },
+        credits: { from: credits.remaining_before, to: credits.remaining },
+      },
+    )
+  }
+
   keyDeleted(actor: AuditActor, before: ApiKey): Promise<AuditRecord> {
     return this.record(
       actor,
@@ -135,6 +159,22 @@ export class AuditLog {
   planDeleted(actor: AuditActor, before: Plan): Promise<AuditRecord> {
     const changes = diffFields(fieldsOf(before), null, PLAN_META)
     return this.record(actor, 'plan.delete', { type: 'plan', id: before.id }, changes)
+  }
+
+  userCreated(actor: AuditActor, user: User): Promise<AuditRecord> {
+    const changes = diffFields(null, userFields(user), USER_META)
+    return this.record(actor, 'user.create', userTarget(user), changes)
+  }
+
+  /** An update; `is_disabled` going to true is how a user is disabled. */
+  userUpdated(actor: AuditActor, before: User, after: User): Promise<AuditRecord> {
+    const changes = diffFields(userFields(before), userFields(after), USER_META)
+    return this.record(actor, 'user.update', userTarget(after), changes)
+  }
+
+  userDeleted(actor: AuditActor, before: User): Promise<AuditRecord> {
+    const changes = diffFields(userFields(before), null, USER_META)
+    return this.record(actor, 'user.delete', userTarget(before), changes)
   }
 
   /** A client token minted (`POST /tokens`): its parent, scopes and expiry, never the token. */

@@ -44,7 +44,10 @@ export function auditCommand(program: Command): void {
       '--target-id <id>',
       'only actions on this key, plan or IP (a client token: its key). Defaults to any',
     )
-    .option('--target-type <type>', 'only actions on a key, plan, token or ip. Defaults to any')
+    .option(
+      '--target-type <type>',
+      'only actions on a key, plan, user, token or ip. Defaults to any',
+    )
     .option('--page <n>', 'page number. Defaults to 1', positiveInt)
     .option('--limit <n>', 'records per page, at most 100. Defaults to 10', positiveInt)
     .action(async (o: AuditFlags, cmd: Command) => {

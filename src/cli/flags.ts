@@ -82,13 +82,20 @@ export interface LimitFlags {
   daily?: Clearable<number>
   weekly?: Clearable<number>
   monthly?: Clearable<number>
+  yearly?: Clearable<number>
   perSecond?: Clearable<number>
   burst?: Clearable<number>
   perMinute?: Clearable<number>
 }
 
 export function quotasOf(o: LimitFlags): Record<string, unknown> | undefined {
-  return given({ total: o.total, daily: o.daily, weekly: o.weekly, monthly: o.monthly })
+  return given({
+    total: o.total,
+    daily: o.daily,
+    weekly: o.weekly,
+    monthly: o.monthly,
+    yearly: o.yearly,
+  })
 }
 
 export function rateOf(o: LimitFlags): Record<string, unknown> | undefined {

@@ -3,7 +3,7 @@
 import type { ApiKey, Plan, RequestPage, Usage } from '../types'
 import { cell, table } from './format'
 
-const QUOTAS = ['total', 'daily', 'weekly', 'monthly'] as const
+const QUOTAS = ['total', 'daily', 'weekly', 'monthly', 'yearly'] as const
 const RATES = ['per_second', 'burst', 'per_minute'] as const
 
 /**

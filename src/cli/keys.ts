@@ -20,6 +20,8 @@ import {
   userId,
 } from './flags'
 import { fields, print, table } from './format'
+import { keyCreditsCommand } from './key-credits'
+import { keyImportCommand } from './key-import'
 import { keyPairs, requestsText, usageText } from './key-text'
 
 interface KeyFlags extends LimitFlags {
@@ -128,6 +130,7 @@ function keyOptions(cmd: Command, mode: 'create' | 'update'): Command {
     .option('--daily <n>', limit('daily quota'), countOrNone)
     .option('--weekly <n>', limit('weekly quota'), countOrNone)
     .option('--monthly <n>', limit('monthly quota'), countOrNone)
+    .option('--yearly <n>', limit('yearly quota'), countOrNone)
     .option('--per-second <n>', limit('sustained requests per second'), countOrNone)
     .option('--burst <n>', limit('requests allowed at once above the rate'), countOrNone)
     .option('--per-minute <n>', limit('requests per minute'), countOrNone)
@@ -156,6 +159,8 @@ export function keysCommand(program: Command): void {
     .command('keys')
     .alias('api-keys') // Limitly's CLI name for the same commands
     .description('manage API keys')
+  keyImportCommand(keys)
+  keyCreditsCommand(keys)
 
   keyOptions(
     keys.command('create').description('create an API key; its secret is printed once'),

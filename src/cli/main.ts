@@ -15,6 +15,8 @@ import { plansCommand } from './plans'
 import { commanderFailure, reportFailure, wantsJson } from './report'
 import { serveCommand } from './serve'
 import { storeCommand } from './store'
+import { tokensCommand } from './tokens'
+import { usersCommand } from './users'
 
 function version(): string {
   try {
@@ -48,9 +50,11 @@ export function buildProgram(): Command {
     )
   keysCommand(program)
   plansCommand(program)
+  usersCommand(program)
   inspectCommand(program)
   auditCommand(program)
   ipBlocksCommand(program)
+  tokensCommand(program)
   serveCommand(program)
   openApiCommand(program)
   completionCommand(program)

@@ -3,7 +3,7 @@
 import { type Command, Option } from 'commander'
 import type { Plan } from '../types'
 import { CliError, EXIT, globalOptions, recordAudit, withStore } from './context'
-import { countOrNone, given, type LimitFlags, quotasOf, rateOf } from './flags'
+import { type Clearable, countOrNone, given, type LimitFlags, quotasOf, rateOf } from './flags'
 import { fields, limits, print, table } from './format'
 
 interface PlanFlags extends LimitFlags {
@@ -11,6 +11,10 @@ interface PlanFlags extends LimitFlags {
   name?: string
   quotaWindow?: 'rolling' | 'calendar'
   rateScope?: 'key' | 'user'
+  description?: string
+  maxRequests?: Clearable<number>
+  requestPeriod?: 'day' | 'week' | 'month' | 'year'
+  isActive?: 'true' | 'false'
 }
 
 function planPairs(plan: Plan): Array<[string, unknown]> {
@@ -21,6 +25,10 @@ function planPairs(plan: Plan): Array<[string, unknown]> {
     ['quotas', limits(plan.quotas)],
     ['quota_window', plan.quota_window],
     ['rate_scope', plan.rate_scope],
+    ['description', plan.description],
+    ['max_requests', plan.max_requests],
+    ['request_period', plan.request_period],
+    ['is_active', plan.is_active],
     ['created_at', plan.created_at],
     ['updated_at', plan.updated_at],
   ]
@@ -44,6 +52,25 @@ function planOptions(cmd: Command, mode: 'create' | 'update'): Command {
     .option('--daily <n>', limit('daily quota'), countOrNone)
     .option('--weekly <n>', limit('weekly quota'), countOrNone)
     .option('--monthly <n>', limit('monthly quota'), countOrNone)
+    .option('--yearly <n>', limit('yearly quota'), countOrNone)
+    .option('--description <text>', field('a description (Limitly)', 'none'))
+    .option(
+      '--max-requests <n>',
+      limit("Limitly's form of a quota: max requests per --request-period"),
+      countOrNone,
+    )
+    .addOption(
+      new Option(
+        '--request-period <period>',
+        field('the period of --max-requests: the daily … yearly quota', 'none'),
+      ).choices(['day', 'week', 'month', 'year']),
+    )
+    .addOption(
+      new Option(
+        '--is-active <bool>',
+        field('false keeps the plan from more keys; its keys keep working', 'true'),
+      ).choices(['true', 'false']),
+    )
     .addOption(
       new Option(
         '--quota-window <window>',
@@ -67,6 +94,10 @@ function planInput(o: PlanFlags): Record<string, unknown> {
       quotas: quotasOf(o),
       quota_window: o.quotaWindow,
       rate_scope: o.rateScope,
+      description: o.description,
+      max_requests: o.maxRequests,
+      request_period: o.requestPeriod,
+      is_active: o.isActive === undefined ? undefined : o.isActive === 'true',
     }),
   }
 }

@@ -14,7 +14,7 @@ import {
   SILENT_LOGGER,
   type VerdictEvent,
 } from '../telemetry'
-import { hashToken, type ParsedToken, parseToken } from '../token'
+import { hashToken, importedToken, isForeignToken, type ParsedToken, parseToken } from '../token'
 import {
   type Answer,
   EXPIRED,
@@ -143,8 +143,14 @@ export class GuardCore<R> {
       headers.setHeader('WWW-Authenticate', 'Bearer')
       return refused(MISSING, null, null)
     }
-    const parsed = parseToken(token, config.prefix)
-    if (parsed === null) return this.invalid(req, false, null)
+    let parsed = parseToken(token, config.prefix)
+    let hash: string | null = null
+    if (parsed === null) {
+      // A foreign token (an imported key's) finds its id and slot from its own hash: still one call.
+      if (!this.looksUp(token)) return this.invalid(req, false, null)
+      hash = hashToken(token)
+      parsed = importedToken(hash)
+    }
     if (!config.tokenTypes.includes(parsed.type)) return refused(SCOPE, null, null)
 
     let verdict: Verdict
@@ -152,7 +158,7 @@ export class GuardCore<R> {
       verdict = await this.verify({
         id: parsed.id,
         tag: parsed.tag,
-        hash: hashToken(token),
+        hash: hash ?? hashToken(token),
         cost: credits,
         scopes,
         type: parsed.type,
@@ -178,6 +184,16 @@ export class GuardCore<R> {
       headers.setHeader('Retry-After', retryAfter(verdict.retryAfterMs))
     }
     return refused(refusalOf(verdict, this.quota), verdict, parsed)
+  }
+
+  /** Whether a token `parseToken` refused gets the imported-key lookup (`importedKeys`, and an `sk` route). */
+  private looksUp(token: string): boolean {
+    const { config } = this
+    return (
+      config.importedKeys &&
+      config.tokenTypes.includes('sk') &&
+      isForeignToken(token, config.prefix)
+    )
   }
 
   /** The store call, bounded once: by the store itself when it honours the timeout, else here. */

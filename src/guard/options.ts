@@ -34,6 +34,12 @@ export interface GuardOptions<R> {
   requestLog?: boolean | RequestLogOptions
   /** Block an IP (IPv6: its /64) after failed authentications; `false` turns it off. Defaults to 20 failures in 600 s, then a 900 s block. */
   ipBlock?: false | IpBlockOptions
+  /**
+   * Look up tokens not in keyguard's format (8 to 256 printable ASCII characters), as imported keys
+   * (`POST /keys/import`) are: one store call each, under an id derived from the token's SHA-256.
+   * `false` refuses them with no store call, as malformed tokens are. Defaults to true.
+   */
+  importedKeys?: boolean
   /** Token types this route accepts; others get 403 INSUFFICIENT_SCOPE. Defaults to `['sk', 'pat', 'ct']`. */
   tokenTypes?: TokenType[]
   /** Requests for which the guard does nothing (health checks, say): `req => boolean` or a promise of one. Defaults to none skipped. */
@@ -126,6 +132,7 @@ export const guardOptionsSchema = z.strictObject({
     .positive('must be 1 second or more')
     .default(1),
   legacyHeaders: z.boolean().default(false),
+  importedKeys: z.boolean({ error: 'must be true or false' }).default(true),
   prefix: z
     .string()
     .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits, like "kg"')

@@ -34,6 +34,7 @@ const PARTS: Record<WindowName, Parts> = {
   daily: parts('daily', 86400),
   weekly: parts('weekly', 604800),
   monthly: parts('monthly', 2592000),
+  yearly: parts('yearly', 31536000),
 }
 
 /** The window closest to exhaustion (lowest share remaining); the failed one when a limit failed. */

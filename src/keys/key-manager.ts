@@ -1,15 +1,30 @@
 // KeyManager: keys and plans. REST, CLI and TypeScript callers all go through it.
 
-import { conflict, KeyguardError, notFound, planNotFound } from '../errors'
+import { conflict, KeyguardError, notFound, planNotFound, validationError } from '../errors'
 import { effectiveLimits } from '../limits'
 import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store'
 import { defaultStore, recordFields, secretFields } from '../store'
 import { hashToken, isKeyId, mintToken, newKeyId } from '../token'
-import type { ApiKey, ApiKeyWithSecret, RequestPage, Usage } from '../types'
+import type { ApiKey, ApiKeyWithSecret, KeyRequestPage, KeyUsage } from '../types'
 import { parseInput } from '../validation'
 import { type ClientTokenOptions, ClientTokens } from './client-tokens'
+import {
+  type CreditsBalance,
+  type CreditsEdited,
+  type CreditsInput,
+  changeCredits,
+} from './credits'
+import { refusePastExpiry } from './expiry'
 import { loadKeyRecords } from './key-batch'
+import {
+  type ImportReport,
+  ImportSession,
+  importRows,
+  type NumberedRow,
+  rowsOfBody,
+} from './key-import'
 import { definedOnly, type Edited, staleVersion, type WriteOptions } from './key-writes'
+import { refuseInactivePlan } from './plan-assign'
 import { PlanManager } from './plan-manager'
 import { syncKeyToPlan } from './plan-sync'
 import { retryStale, STALE } from './retry-write'
@@ -24,8 +39,11 @@ import {
   pageQuerySchema,
   regenerateSchema,
 } from './schemas'
+import { withRequestsSdkFields, withUsageSdkFields } from './sdk-usage'
 import { sameKey } from './unchanged'
 import { computeUsage } from './usage'
+import { UserManager } from './user-manager'
+import { inheritedPlan, syncInheritedKey } from './user-sync'
 
 export interface KeyManagerOptions {
   /** Token prefix, the `kg` of `kg_sk_…`. Defaults to `kg`. */
@@ -50,6 +68,8 @@ export class KeyManager {
   readonly plans: PlanManager
   /** Client tokens (`kg_ct_…`), minted from an sk key and billed to it. */
   readonly tokens: ClientTokens
+  /** Users (Limitly's): their keys, usage, plan and disabled flag. */
+  readonly users: UserManager
   private readonly prefix: string
 
   constructor(store?: Store, options: KeyManagerOptions = {}) {
@@ -57,12 +77,16 @@ export class KeyManager {
     this.prefix = options.prefix ?? 'kg'
     this.plans = new PlanManager(this.store)
     this.tokens = new ClientTokens(this.store, this.prefix, options.clientTokens)
+    this.users = new UserManager(this.store, (input) => this.create(input))
   }
 
   async create(input: KeyCreateInput): Promise<{ data: ApiKeyWithSecret }> {
     const body = parseInput(keyCreateSchema, input)
-    const plan = await this.planOf(body.plan_id ?? null)
-    const now = iso(await this.store.now())
+    const plan = await this.limitsPlan(body.plan_id ?? null, body.user_id ?? null)
+    if (body.plan_id) refuseInactivePlan(plan)
+    const nowMs = await this.store.now()
+    refusePastExpiry(body.expires_at, nowMs)
+    const now = iso(nowMs)
     const id = newKeyId(
       body.user_id === null || body.user_id === undefined ? null : String(body.user_id),
     )
@@ -97,6 +121,23 @@ export class KeyManager {
     if (!outcome.ok) throw new Error(`keyguard: key id ${id} already exists`)
     await this.afterWrite(key, null, plan?.version ?? 0)
     return { data: { ...key, last_used_at: null, api_key: token } }
+  }
+
+  /**
+   * Imports existing keys, plaintext or SHA-256 (`{keys: [rows]}`, at most 1000 rows): see
+   * docs/admin-api.md, "Import". `created` lists the new keys (for an audit trail).
+   */
+  async import(input: unknown): Promise<{ data: ImportReport; created: ApiKey[] }> {
+    return this.importRows(rowsOfBody(input))
+  }
+
+  /** `import` of rows read from a file; one `session` across the calls of one file. */
+  async importRows(
+    rows: readonly NumberedRow[],
+    session: ImportSession = new ImportSession(),
+  ): Promise<{ data: ImportReport; created: ApiKey[] }> {
+    const { report, created } = await importRows(this.store, this.prefix, rows, session)
+    return { data: report, created }
   }
 
   /** The key and its version (the REST API's ETag). */
@@ -157,8 +198,15 @@ export class KeyManager {
     const written = await retryStale(`API key ${id}`, async () => {
       const loaded = await this.loadAt(id, options.ifMatch)
       refuseRevoked(loaded.key)
-      const plan = await this.planOf(body.plan_id === undefined ? loaded.key.plan_id : body.plan_id)
-      const now = iso(await this.store.now())
+      refuseUserMove(loaded.key, body.user_id)
+      const plan = await this.limitsPlan(
+        body.plan_id === undefined ? loaded.key.plan_id : body.plan_id,
+        loaded.key.user_id,
+      )
+      if (body.plan_id && body.plan_id !== loaded.key.plan_id) refuseInactivePlan(plan)
+      const nowMs = await this.store.now()
+      refusePastExpiry(body.expires_at, nowMs, loaded.key.expires_at)
+      const now = iso(nowMs)
       const { last_used_at, ...current } = loaded.key
       const key: Omit<ApiKey, 'last_used_at'> = {
         ...current,
@@ -265,6 +313,25 @@ export class KeyManager {
     })
   }
 
+  /**
+   * Sets (`set`), tops up (`increment`) or takes from (`decrement`) a key's credits: what is left of
+   * its total quota (`quotas.total` minus the credits used). Atomic against concurrent traffic; see
+   * docs/admin-api.md. Returns the key and its balance after the change.
+   */
+  async credits(
+    id: string,
+    input: CreditsInput,
+    options: WriteOptions = {},
+  ): Promise<{ data: ApiKey; credits: CreditsBalance }> {
+    const { data, credits } = await this.creditsEdit(id, input, options)
+    return { data, credits }
+  }
+
+  /** `credits`, plus the record before the change and the new version: what an audit trail records. */
+  creditsEdit(id: string, input: CreditsInput, options: WriteOptions = {}): Promise<CreditsEdited> {
+    return changeCredits(this.store, id, input, options)
+  }
+
   async delete(id: string, options: WriteOptions = {}): Promise<{ data: { message: string } }> {
     const { data } = await this.remove(id, options)
     return { data }
@@ -293,15 +360,32 @@ export class KeyManager {
     }
   }
 
-  async usage(id: string): Promise<{ data: Usage }> {
+  /** The key's usage per window, with Limitly's camelCase fields (see sdk-usage.ts). */
+  async usage(id: string): Promise<{ data: KeyUsage }> {
     const loaded = await this.load(id)
-    return { data: computeUsage(loaded, await this.store.now()) }
+    const nowMs = await this.store.now()
+    const usage = computeUsage(loaded, nowMs)
+    return { data: withUsageSdkFields(loaded, usage, nowMs, await this.planNameOf(loaded.key)) }
   }
 
-  /** The key's logged requests, newest first: `{ data: { requests, count } }`. */
-  async requests(id: string, query: PageQuery = {}): Promise<{ data: RequestPage }> {
-    await this.load(id)
-    return { data: await this.store.requests(id, parseInput(pageQuerySchema, query)) }
+  /** The key's logged requests, newest first: `{ data: { requests, count, …Limitly's fields } }`. */
+  async requests(id: string, query: PageQuery = {}): Promise<{ data: KeyRequestPage }> {
+    const loaded = await this.load(id)
+    const page = parseInput(pageQuerySchema, query)
+    const nowMs = await this.store.now()
+    const requests = await this.store.requests(id, page)
+    return {
+      data: withRequestsSdkFields(loaded, computeUsage(loaded, nowMs), nowMs, requests),
+    }
+  }
+
+  /** The name of the plan the key's limits come from (its own, else its user's), or null. */
+  private async planNameOf(key: ApiKey): Promise<string | null> {
+    const plan =
+      key.plan_id !== null
+        ? await this.store.loadPlan(key.plan_id)
+        : await inheritedPlan(this.store, key.user_id)
+    return plan?.plan.name ?? null
   }
 
   private async load(id: string): Promise<LoadedKey> {
@@ -332,15 +416,27 @@ export class KeyManager {
 
   /** Indexes a written key, then brings its limits up to a plan edit that raced with the write. */
   private async afterWrite(
-    key: Pick<ApiKey, 'id' | 'plan_id'>,
+    key: Pick<ApiKey, 'id' | 'plan_id' | 'user_id'>,
     previousPlanId: string | null,
     planVersion: number,
   ): Promise<void> {
     await this.store.indexKey(key.id, key.plan_id, previousPlanId)
-    if (key.plan_id === null) return
+    // A plan-less key takes its user's plan: a user or plan edit that raced the write is caught up.
+    if (key.plan_id === null) {
+      if (key.user_id !== null) await syncInheritedKey(this.store, key.id)
+      return
+    }
     // Only a plan edit that landed since the write's read of the plan needs the key re-synced.
     const plan = await this.store.loadPlan(key.plan_id)
     if (plan && plan.version !== planVersion) await syncKeyToPlan(this.store, key.id)
+  }
+
+  /** The plan a key's limits come from: its own, else its user's (see user-sync.ts). */
+  private async limitsPlan(
+    planId: string | null,
+    userId: ApiKey['user_id'],
+  ): Promise<VersionedPlan | null> {
+    return planId === null ? inheritedPlan(this.store, userId) : this.planOf(planId)
   }
 
   private async planOf(planId: string | null): Promise<VersionedPlan | null> {
@@ -349,6 +445,18 @@ export class KeyManager {
     if (!plan) throw planNotFound(planId)
     return plan
   }
+}
+
+/**
+ * Limitly's SDK sends `user_id` on update: the key's own is accepted (and changes nothing). A key
+ * cannot move to another user: its id carries the user's hash slot.
+ */
+function refuseUserMove(key: ApiKey, userId: ApiKey['user_id'] | undefined): void {
+  if (userId === undefined || String(userId ?? '') === String(key.user_id ?? '')) return
+  throw validationError(
+    'user_id',
+    `a key cannot move to another user (its id carries the hash slot of user ${key.user_id === null ? 'none' : String(key.user_id)}); create a new key for the other user instead`,
+  )
 }
 
 /** A revoked key is final: no edit, no new secret. */

@@ -2,12 +2,15 @@
 
 import { randomBytes } from 'node:crypto'
 import { conflict, KeyguardError, planNotFound } from '../errors'
+import { requestPeriodOf, withLimitlyFields } from '../limits'
 import type { AdminStore, VersionedPlan } from '../store'
 import { encodeBase62 } from '../token'
-import type { Plan } from '../types'
+import type { Plan, PlanKeys, PlanUsage } from '../types'
 import { parseInput } from '../validation'
 import { loadKeyRecords } from './key-batch'
+import { applyRequestPeriod } from './plan-limitly'
 import { syncKeyToPlan, writePlanLimits } from './plan-sync'
+import { keysOnPlan, planUsage } from './plan-usage'
 import { retryStale, STALE } from './retry-write'
 import {
   type PlanCreateInput,
@@ -16,6 +19,7 @@ import {
   planUpdateSchema,
 } from './schemas'
 import { samePlan } from './unchanged'
+import { syncUsersOfPlan } from './user-sync'
 
 export interface PlanUpdateOptions {
   /** Called after each batch of rewritten keys. */
@@ -33,13 +37,18 @@ export class PlanManager {
     const body = parseInput(planCreateSchema, input)
     const id = body.id ?? `plan_${encodeBase62(randomBytes(8), 11)}`
     const now = iso(await this.store.now())
+    const quotas = applyRequestPeriod(body.quotas ?? {}, null, body)
     const plan: Plan = {
       id,
       name: body.name,
       rate: body.rate ?? {},
-      quotas: body.quotas ?? {},
+      quotas,
       quota_window: body.quota_window ?? 'rolling',
       rate_scope: body.rate_scope ?? 'key',
+      description: body.description ?? null,
+      ...requestPeriodOf(quotas),
+      is_active: body.is_active ?? true,
+      owner_id: null,
       created_at: now,
       updated_at: now,
     }
@@ -53,8 +62,19 @@ export class PlanManager {
     return { data: (await this.load(id)).plan }
   }
 
+  /** `GET /plans/:id/usage`: the use of the plan's keys in its request period (plan-usage.ts). */
+  async usage(id: string): Promise<{ data: PlanUsage }> {
+    return { data: await planUsage(this.store, (await this.load(id)).plan) }
+  }
+
+  /** `GET /plans/:id/keys`: the plan, and the keys whose limits come from it. */
+  async keys(id: string): Promise<{ data: PlanKeys }> {
+    const { plan } = await this.load(id)
+    return { data: { plan, api_keys: await keysOnPlan(this.store, id) } }
+  }
+
   async list(): Promise<{ data: Plan[]; count: number }> {
-    const plans = await this.store.listPlans()
+    const plans = (await this.store.listPlans()).map(withLimitlyFields)
     return { data: plans, count: plans.length }
   }
 
@@ -82,15 +102,19 @@ export class PlanManager {
     const body = parseInput(planUpdateSchema, input)
     const saved = await retryStale(`Plan ${id}`, async () => {
       const current = await this.load(id)
-      const plan: Plan = {
+      const before = current.plan.quotas
+      const quotas = applyRequestPeriod({ ...before, ...(body.quotas ?? {}) }, before, body)
+      const plan: Plan = withLimitlyFields({
         ...current.plan,
         name: body.name ?? current.plan.name,
         rate: { ...current.plan.rate, ...(body.rate ?? {}) },
-        quotas: { ...current.plan.quotas, ...(body.quotas ?? {}) },
+        quotas,
         quota_window: body.quota_window ?? current.plan.quota_window,
         rate_scope: body.rate_scope ?? current.plan.rate_scope,
+        description: body.description === undefined ? current.plan.description : body.description,
+        is_active: body.is_active ?? current.plan.is_active,
         updated_at: iso(await this.store.now()),
-      }
+      })
       if (samePlan(plan, current.plan))
         return { before: current.plan, plan: current, changed: false }
       const outcome = await this.store.writePlan(id, plan, current.version)
@@ -101,6 +125,7 @@ export class PlanManager {
       return STALE
     })
     await this.rewriteKeys(saved.plan, options)
+    await syncUsersOfPlan(this.store, id)
     return { data: saved.plan.plan, before: saved.before, changed: saved.changed }
   }
 
@@ -122,6 +147,15 @@ export class PlanManager {
           { id, keys },
         )
       }
+      const users = (await this.store.listUsers()).filter((u) => u.plan_id === id).length
+      if (users > 0) {
+        throw new KeyguardError(
+          409,
+          'PLAN_IN_USE',
+          `This plan is the plan of ${users} user(s); give them another plan first`,
+          { id, users },
+        )
+      }
       const outcome = await this.store.writePlan(id, null, current.version)
       if (outcome.ok) return current.plan
       if (outcome.reason === 'missing') throw planNotFound(id)
@@ -133,7 +167,7 @@ export class PlanManager {
   private async load(id: string): Promise<VersionedPlan> {
     const plan = await this.store.loadPlan(id)
     if (!plan) throw planNotFound(id)
-    return plan
+    return { plan: withLimitlyFields(plan.plan), version: plan.version }
   }
 
   /** Keys whose record names the plan (the index can hold ids that a racing write moved away). */

@@ -21,6 +21,7 @@ export const quotasSchema = z.strictObject({
   daily: count.nullable().optional(),
   weekly: count.nullable().optional(),
   monthly: count.nullable().optional(),
+  yearly: count.nullable().optional(),
 })
 
 /** Metadata is stored on the key's record: keep it small and shallow (checked without recursion). */
@@ -84,7 +85,15 @@ export const keyCreateSchema = z.strictObject({
   type: z.enum(['sk', 'pat'], { error: 'must be "sk" or "pat"' }).optional(),
 })
 
-export const keyUpdateSchema = z.strictObject({ ...keyFields, name: keyFields.name.optional() })
+/** `user_id` on update (Limitly's SDK sends it) must be the key's own: a key never changes user. */
+export const keyUpdateSchema = z.strictObject({
+  ...keyFields,
+  name: keyFields.name.optional(),
+  user_id: z
+    .union([z.string().min(1).max(200), z.number().int()])
+    .nullable()
+    .optional(),
+})
 
 const planId = z
   .string()
@@ -100,6 +109,22 @@ const planFields = {
     .enum(['rolling', 'calendar'], { error: 'must be "rolling" or "calendar"' })
     .optional(),
   rate_scope: z.enum(['key', 'user'], { error: 'must be "key" or "user"' }).optional(),
+  // Limitly's fields: max_requests per request_period is one of the quotas (see plan-limitly.ts).
+  description: z.string().max(2000).nullable().optional(),
+  max_requests: z
+    .number({ error: 'must be a number (null: no limit)' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more (null: no limit)')
+    .max(1e12)
+    .nullable()
+    .optional(),
+  request_period: z
+    .enum(['day', 'week', 'month', 'year'], {
+      error: 'must be "day", "week", "month" or "year"',
+    })
+    .nullable()
+    .optional(),
+  is_active: z.boolean({ error: 'must be true or false' }).optional(),
 }
 
 export const planCreateSchema = z.strictObject({ id: planId.optional(), ...planFields })

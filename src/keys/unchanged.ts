@@ -37,6 +37,8 @@ export function samePlan(a: Plan, b: Plan): boolean {
     a.name === b.name &&
     a.quota_window === b.quota_window &&
     a.rate_scope === b.rate_scope &&
+    (a.description ?? null) === (b.description ?? null) &&
+    (a.is_active ?? true) === (b.is_active ?? true) &&
     limitsEqual(a.quotas, b.quotas) &&
     limitsEqual(a.rate, b.rate)
   )

@@ -6,8 +6,10 @@ import type { Usage, UsageWindow, WindowName } from '../types'
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
+type QuotaName = 'daily' | 'weekly' | 'monthly' | 'yearly'
+
 function windowUsage(
-  period: 'daily' | 'weekly' | 'monthly',
+  period: QuotaName,
   limit: number,
   loaded: LoadedKey,
   nowMs: number,
@@ -54,7 +56,7 @@ export function computeUsage(loaded: LoadedKey, nowMs: number): Usage {
       reset_time: null,
     })
   }
-  for (const period of ['daily', 'weekly', 'monthly'] as const) {
+  for (const period of ['daily', 'weekly', 'monthly', 'yearly'] as const) {
     const limit = limits[period]
     if (limit !== null) windows.push(windowUsage(period, limit, loaded, nowMs))
   }
@@ -81,4 +83,5 @@ const periodName = (w: WindowName): string =>
     daily: 'day',
     weekly: 'week',
     monthly: 'month',
+    yearly: 'year',
   })[w]

@@ -17,6 +17,7 @@ export function effectiveLimits(
     daily: pick(key.quotas.daily, plan?.quotas.daily),
     weekly: pick(key.quotas.weekly, plan?.quotas.weekly),
     monthly: pick(key.quotas.monthly, plan?.quotas.monthly),
+    yearly: pick(key.quotas.yearly, plan?.quotas.yearly),
     quota_window: plan?.quota_window ?? 'rolling',
     rate_scope: plan?.rate_scope ?? 'key',
   }

@@ -3,3 +3,4 @@
 export * from './effective'
 export * from './gcra'
 export * from './periods'
+export * from './request-period'

@@ -14,16 +14,20 @@ export const AUDIT_ACTIONS = [
   'key.deactivate',
   'key.regenerate',
   'key.revoke',
+  'key.credits',
   'key.delete',
   'plan.create',
   'plan.update',
   'plan.delete',
+  'user.create',
+  'user.update',
+  'user.delete',
   'token.create',
   'ip.unblock',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
-export const AUDIT_TARGET_TYPES = ['key', 'plan', 'ip', 'token'] as const
+export const AUDIT_TARGET_TYPES = ['key', 'plan', 'user', 'ip', 'token'] as const
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number]
 
 /** What an action was done to. A client token has no id of its own: `id` is its parent key's. */

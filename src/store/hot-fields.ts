@@ -18,6 +18,7 @@ export const CONFIG_FIELDS = [
   'qd',
   'qw',
   'qm',
+  'qy',
   'qc',
   'us',
   'rv',
@@ -25,20 +26,15 @@ export const CONFIG_FIELDS = [
   'pv',
 ] as const
 
-/** Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count (c). */
-export const WINDOW_FIELDS: readonly string[] = [
-  'db',
-  'ds',
-  'dc',
-  'wb',
-  'ws',
-  'wc',
-  'mb',
-  'ms',
-  'mc',
-]
+/**
+ * Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count
+ * (c), and, rolling, the oldest bucket with a count still in the window (o).
+ */
+export const WINDOW_FIELDS: readonly string[] = QUOTA_WINDOWS.flatMap(({ letter }) =>
+  ['b', 's', 'c', 'o'].map((part) => letter + part),
+)
 
-/** Ring hash fields: closed sub-buckets of the rolling windows (daily 25, weekly 29, monthly 31). */
+/** Ring hash fields: closed sub-buckets of the rolling windows (daily 25, weekly 29, monthly 31, yearly 74). */
 export const RING_FIELDS: readonly string[] = QUOTA_WINDOWS.flatMap(({ letter, slots }) =>
   Array.from({ length: slots }, (_, i) => `${letter}${i}`),
 )
@@ -89,6 +85,7 @@ export function limitFields(
     qd: n(limits.daily),
     qw: n(limits.weekly),
     qm: n(limits.monthly),
+    qy: n(limits.yearly),
     qc: limits.quota_window === 'calendar' ? '1' : null,
     us: limits.rate_scope === 'user' && key.user_id !== null ? '1' : null,
   }

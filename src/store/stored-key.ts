@@ -17,6 +17,7 @@ export function limitsFromHot(hot: Record<string, string>): EffectiveLimits {
     daily: num(hot.qd),
     weekly: num(hot.qw),
     monthly: num(hot.qm),
+    yearly: num(hot.qy),
     quota_window: hot.qc === '1' ? 'calendar' : 'rolling',
     rate_scope: hot.us === '1' ? 'user' : 'key',
   }

@@ -4,6 +4,8 @@ import type { Cluster, Redis } from 'ioredis'
 import type { TokenType } from '../token'
 import type { ApiKey, EffectiveLimits, Plan, RequestLogEntry, RequestPage } from '../types'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit-records'
+import type { CreditsOutcome, CreditsWrite } from './credits'
+import type { UserStore } from './user-store'
 import type { Verdict } from './verdict'
 
 /**
@@ -102,12 +104,14 @@ export interface GuardStore {
   close(): Promise<void>
 }
 
-/** What KeyManager, the admin API and the CLI need: records, plans, client tokens, logs, audit. */
-export interface AdminStore {
+/** What KeyManager, the admin API and the CLI need: records, plans, users, client tokens, logs, audit. */
+export interface AdminStore extends UserStore {
   /** The store's clock, in milliseconds since the epoch. */
   now(): Promise<number>
   /** Applies one key write atomically, if the key is still at the version it expects. */
   writeKey(write: KeyWrite): Promise<WriteOutcome>
+  /** Changes a key's credits (its total quota) against the credits used at that moment, atomically. */
+  writeCredits(write: CreditsWrite): Promise<CreditsOutcome>
   loadKey(id: string): Promise<LoadedKey | null>
   /** Optional: many keys' records and effective limits at once (pipelined). */
   loadKeyRecords?(ids: readonly string[]): Promise<Array<KeyRecord | null>>

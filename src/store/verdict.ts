@@ -44,7 +44,8 @@ export type RawVerdict = ReadonlyArray<number | string>
 export function decodeVerdict(raw: RawVerdict, nowMs: number): Verdict {
   const outcome = OUTCOMES[Number(raw[0])] ?? 'invalid'
   const windows: WindowState[] = []
-  if (raw.length >= 21) {
+  // 3 numbers, then limit, remaining and reset for each of the 7 windows, then the success fields.
+  if (raw.length >= 24) {
     for (let k = 0; k < WINDOW_NAMES.length; k++) {
       const limit = Number(raw[3 + 3 * k])
       if (limit < 0) continue
@@ -62,9 +63,9 @@ export function decodeVerdict(raw: RawVerdict, nowMs: number): Verdict {
     failed: failedIndex > 0 ? (WINDOW_NAMES[failedIndex - 1] ?? null) : null,
     retryAfterMs: Number(raw[2] ?? 0),
     windows,
-    record: outcome === 'ok' && typeof raw[21] === 'string' && raw[21] !== '' ? raw[21] : null,
-    recordVersion: outcome === 'ok' && typeof raw[22] === 'string' ? raw[22] : '',
-    tokenScopes: outcome === 'ok' && typeof raw[23] === 'string' ? raw[23] : null,
+    record: outcome === 'ok' && typeof raw[24] === 'string' && raw[24] !== '' ? raw[24] : null,
+    recordVersion: outcome === 'ok' && typeof raw[25] === 'string' ? raw[25] : '',
+    tokenScopes: outcome === 'ok' && typeof raw[26] === 'string' ? raw[26] : null,
     nowMs,
   }
 }

@@ -2,5 +2,6 @@
 
 export * from './base62'
 export * from './crc32'
+export * from './derived-id'
 export * from './format'
 export * from './scopes'

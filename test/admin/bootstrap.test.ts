@@ -3,6 +3,7 @@
 import express from 'express'
 import { adminRouter, ensureAdminKey, KeyManager, MemoryStore } from '../../src'
 import { call } from '../harness/admin'
+import { TestClock } from '../harness/stores'
 
 describe('ensureAdminKey', () => {
   it('creates a pat with the admin scope on an empty store, then never again', async () => {
@@ -22,10 +23,17 @@ describe('ensureAdminKey', () => {
   })
 
   it('counts only usable admin keys: active, unexpired, with "admin" or "*"', async () => {
-    const store = new MemoryStore()
+    const clock = new TestClock()
+    const store = new MemoryStore({ clock: clock.now })
     const keys = new KeyManager(store)
     await keys.create({ name: 'off', scopes: ['admin'], status: 'inactive' })
-    await keys.create({ name: 'old', scopes: ['admin'], expires_at: '2001-01-01T00:00:00Z' })
+    // Expires as the test clock moves on (a past expiry is refused when written).
+    await keys.create({
+      name: 'old',
+      scopes: ['admin'],
+      expires_at: new Date(clock.ms + 1000).toISOString(),
+    })
+    clock.advance(1000)
     await keys.create({ name: 'near', scopes: ['admin:read'] })
     expect(await ensureAdminKey(keys)).not.toBeNull()
 

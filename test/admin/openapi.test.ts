@@ -229,6 +229,19 @@ describe.each(STORE_KINDS)('GET /openapi.json and the real answers (%s)', (kind)
       await call(app, 'post', `/admin/keys/${id}/regenerate`, t),
     )
     conforms('get', '/keys/{id}/usage', await call(app, 'get', `/admin/keys/${id}/usage`, t))
+    const credits = `/admin/keys/${id}/credits`
+    conforms(
+      'post',
+      '/keys/{id}/credits',
+      await call(app, 'post', credits, t, { op: 'set', amount: 2 }),
+    )
+    conforms('post', '/keys/{id}/credits', await call(app, 'post', credits, t, { op: 'x' }))
+    const secret = created.body.data.api_key as string
+    const check = { api_key: secret, endpoint: '/v1/x', method: 'GET' }
+    conforms('post', '/validate', await call(app, 'post', '/admin/validate', t, check))
+    conforms('post', '/validate', await call(app, 'post', '/admin/validate', t, check))
+    conforms('post', '/validate', await call(app, 'post', '/admin/validate', t, check))
+    conforms('post', '/validate', await call(app, 'post', '/admin/validate', t, { api_key: 1 }))
     conforms('get', '/keys/{id}/requests', await call(app, 'get', `/admin/keys/${id}/requests`, t))
     conforms(
       'post',

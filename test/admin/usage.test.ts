@@ -92,6 +92,17 @@ describe.each(STORE_KINDS)('usage over REST (%s store)', (kind) => {
       period: null,
       total_requests: 2,
       windows: [],
+      // Limitly's fields: no quota, so the period is the key's life so far.
+      apiKeyId: data.id,
+      apiKeyName: 'Unmetered',
+      created_at: data.created_at,
+      periodStart: data.created_at,
+      periodEnd: expect.any(String),
+      totalRequests: 2,
+      requestsInPeriod: 2,
+      percentageUsed: null,
+      planName: null,
+      isUnlimited: true,
     })
   })
 })

@@ -45,8 +45,10 @@ describe('keyguard audit', () => {
     const byId = (action: string): AuditRecord | undefined =>
       (page.data as AuditRecord[]).find((r) => r.action === action)
     expect(byId('key.deactivate')?.changes).toEqual({ status: { from: 'active', to: 'inactive' } })
+    // Limitly's max_requests is read from the quotas, so it changes with them.
     expect(byId('plan.update')?.changes).toEqual({
       quotas: { from: { daily: 10 }, to: { daily: 20 } },
+      max_requests: { from: 10, to: 20 },
     })
     expect(byId('key.create')?.target).toEqual({ type: 'key', id: keyId })
     // What the CLI wrote is what the store reads back.
@@ -101,7 +103,7 @@ describe('keyguard audit', () => {
       [['audit', '--action', 'key.explode'], /invalid --action: must be one of key\.create/],
       [['audit', '--limit', '500'], /invalid --limit: max 100/],
       [['audit', '--page', '0'], /--page/],
-      [['audit', '--target-type', 'user'], /invalid --target-type/],
+      [['audit', '--target-type', 'account'], /invalid --target-type/],
       [['audit', 'extra'], /too many arguments/],
     ] as const) {
       const r = await c.kg(...args)

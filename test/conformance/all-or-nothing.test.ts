@@ -98,8 +98,9 @@ describe.each(STORE_KINDS)('all-or-nothing (%s store)', (kind) => {
     expect(await refusal(c.app(), data.api_key)).toEqual([401, 'INACTIVE_API_KEY'])
     await c.keys.update(data.id, {
       status: 'active',
-      expires_at: new Date(c.clock.ms - 1).toISOString(),
+      expires_at: new Date(c.clock.ms + 1).toISOString(),
     })
+    c.clock.advance(1)
     expect(await refusal(c.app(), data.api_key)).toEqual([401, 'EXPIRED_API_KEY'])
     expect(await used(data.id)).toEqual({ requests: 0, daily: 0 })
     expect((await c.keys.get(data.id)).data.last_used_at).toBeNull()

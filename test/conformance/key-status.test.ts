@@ -50,10 +50,16 @@ describe.each(STORE_KINDS)('key status (%s store)', (kind) => {
     const { data } = await c.keys.create({ name: 'Moved expiry' })
     expect((await call(app, data.api_key)).status).toBe(200)
 
-    await c.keys.update(data.id, { expires_at: new Date(c.clock.ms - 1).toISOString() })
+    // An expiry of exactly now is accepted, and the key is expired from that very millisecond.
+    await c.keys.update(data.id, { expires_at: new Date(c.clock.ms).toISOString() })
     expect((await call(app, data.api_key)).body.code).toBe('EXPIRED_API_KEY')
 
     await c.keys.update(data.id, { expires_at: new Date(c.clock.ms + MINUTE).toISOString() })
+    expect((await call(app, data.api_key)).status).toBe(200)
+    // Moving it into the past is refused, and changes nothing.
+    await expect(
+      c.keys.update(data.id, { expires_at: new Date(c.clock.ms - 1).toISOString() }),
+    ).rejects.toMatchObject({ status: 400, code: 'VALIDATION_ERROR' })
     expect((await call(app, data.api_key)).status).toBe(200)
 
     c.clock.advance(MINUTE)
@@ -68,8 +74,10 @@ describe.each(STORE_KINDS)('key status (%s store)', (kind) => {
     const { data } = await c.keys.create({
       name: 'Both',
       status: 'inactive',
-      expires_at: new Date(c.clock.ms - 1).toISOString(),
+      expires_at: new Date(c.clock.ms + MINUTE).toISOString(),
     })
+    // The key expires as time passes (an expiry in the past is refused when written).
+    c.clock.advance(MINUTE)
     expect((await call(app, data.api_key)).body.code).toBe('INACTIVE_API_KEY')
     await c.keys.update(data.id, { status: 'active' })
     expect((await call(app, data.api_key)).body.code).toBe('EXPIRED_API_KEY')

@@ -1,4 +1,4 @@
-// Calendar quota windows (plan quota_window "calendar"): reset at UTC midnight, Monday and the 1st.
+// Calendar quota windows (plan quota_window "calendar"): reset at UTC midnight, Monday, the 1st and January 1st.
 
 import { call, statuses, useStore } from '../harness/guard'
 import { STORE_KINDS } from '../harness/stores'
@@ -7,7 +7,12 @@ describe.each(STORE_KINDS)('calendar quotas (%s store)', (kind) => {
   const c = useStore(kind)
   let n = 0
 
-  const calendarKey = async (quotas: { daily?: number; weekly?: number; monthly?: number }) => {
+  const calendarKey = async (quotas: {
+    daily?: number
+    weekly?: number
+    monthly?: number
+    yearly?: number
+  }) => {
     const plan = (
       await c.keys.plans.create({
         id: `cal-${n++}`,
@@ -114,6 +119,51 @@ describe.each(STORE_KINDS)('calendar quotas (%s store)', (kind) => {
       }
     }
     expect(seen).toEqual(Array(36).fill('1'))
+  })
+
+  it.each([
+    ['2026-12-31T23:59:59Z', '2027-01-01T00:00:00Z'],
+    ['2028-12-31T23:59:59Z', '2029-01-01T00:00:00Z'],
+  ])('yearly runs out at %s and resets at %s (UTC year)', async (before, after) => {
+    const app = c.app()
+    c.clock.set(`${before.slice(0, 4)}-01-01T00:00:00Z`)
+    const key = await calendarKey({ yearly: 2 })
+    const first = await call(app, key.api_key)
+    expect(first.status).toBe(200)
+    expect(first.headers['ratelimit-policy']).toBe('"yearly";q=2;w=31536000')
+    // The whole year to go: 365 or 366 days.
+    const days = before.startsWith('2028') ? 366 : 365
+    expect(first.headers.ratelimit).toBe(`"yearly";r=1;t=${days * 86400}`)
+
+    c.clock.set(`${before.slice(0, 4)}-07-01T00:00:00Z`)
+    expect((await call(app, key.api_key)).status).toBe(200)
+    c.clock.set(before)
+    const over = await call(app, key.api_key)
+    expect(over.status).toBe(401)
+    expect(over.body).toEqual({
+      error: 'Rate limit exceeded: quota yearly',
+      code: 'QUOTA_EXCEEDED',
+    })
+    expect(over.headers['retry-after']).toBe('1')
+    expect(over.headers.ratelimit).toBe('"yearly";r=0;t=1')
+    const usage = (await c.keys.usage(key.id)).data
+    expect(usage.windows).toEqual([
+      {
+        period: 'yearly',
+        used: 2,
+        limit: 2,
+        remaining: 0,
+        reset_time: `${after.slice(0, 19)}.000Z`,
+      },
+    ])
+    expect(usage).toMatchObject({
+      period: 'year',
+      periodStart: `${before.slice(0, 4)}-01-01T00:00:00.000Z`,
+      periodEnd: `${after.slice(0, 19)}.000Z`,
+    })
+
+    c.clock.set(after)
+    expect(await statuses(app, key.api_key, 3)).toEqual([200, 200, 401])
   })
 
   it('the whole month counts, whatever happened on other days', async () => {

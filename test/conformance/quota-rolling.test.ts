@@ -1,13 +1,18 @@
-// Rolling quota windows (daily, weekly, monthly): the edge of the window, and never over-admitting.
+// Rolling quota windows (daily, weekly, monthly, yearly): the edge of the window, never over-admitting, the reset.
 
 import { call, statuses, useStore } from '../harness/guard'
 import { DAY, HOUR, STORE_KINDS } from '../harness/stores'
 
 const WINDOWS = [
-  { period: 'daily', window: DAY, sub: HOUR, seconds: 86400 },
-  { period: 'weekly', window: 7 * DAY, sub: 6 * HOUR, seconds: 604800 },
-  { period: 'monthly', window: 30 * DAY, sub: DAY, seconds: 2592000 },
+  { period: 'daily', window: DAY, sub: HOUR, seconds: 86400, step: HOUR },
+  { period: 'weekly', window: 7 * DAY, sub: 6 * HOUR, seconds: 604800, step: 6 * HOUR },
+  { period: 'monthly', window: 30 * DAY, sub: DAY, seconds: 2592000, step: DAY },
+  // Random traffic steps 15 days at most: 150 requests then span a few 73-bucket windows.
+  { period: 'yearly', window: 365 * DAY, sub: 5 * DAY, seconds: 31536000, step: 15 * DAY },
 ] as const
+
+/** The `t` of the RateLimit header's only item. */
+const resetOf = (header: unknown): number => Number(/;t=(\d+)$/.exec(String(header))?.[1])
 
 /** A small deterministic pseudo-random generator, so a failure replays identically. */
 function random(seed: number): () => number {
@@ -28,7 +33,7 @@ describe.each(STORE_KINDS)('rolling quotas (%s store)', (kind) => {
     return at
   }
 
-  describe.each(WINDOWS)('$period', ({ period, window, sub, seconds }) => {
+  describe.each(WINDOWS)('$period', ({ period, window, sub, seconds, step }) => {
     const create = async (limit: number) =>
       (await c.keys.create({ name: `Rolling ${period}`, quotas: { [period]: limit } })).data
 
@@ -105,6 +110,40 @@ describe.each(STORE_KINDS)('rolling quotas (%s store)', (kind) => {
       expect((await call(app, key.api_key)).status).toBe(200)
     })
 
+    it('RateLimit t is when credit comes back: the usage reset_time, and Retry-After once full', async () => {
+      const app = c.app()
+      const start = freshBucketStart(sub)
+      c.clock.set(start + sub / 2)
+      const key = await create(2)
+      // One credit used: it leaves the window one window after its sub-bucket ends.
+      const first = await call(app, key.api_key)
+      expect(resetOf(first.headers.ratelimit)).toBe((start + window + sub - c.clock.ms) / 1000)
+      const usage = (await c.keys.usage(key.id)).data.windows[0]
+      expect(Date.parse(usage?.reset_time ?? '')).toBe(
+        c.clock.ms + resetOf(first.headers.ratelimit) * 1000,
+      )
+
+      // Three sub-buckets later the last credit goes: the oldest one still decides the reset…
+      c.clock.advance(3 * sub)
+      const last = await call(app, key.api_key)
+      expect(last.headers.ratelimit).toMatch(/;r=0;/)
+      const t = resetOf(last.headers.ratelimit)
+      expect(t).toBe((start + window + sub - c.clock.ms) / 1000)
+      // …and the refusal that follows says the same, in both headers.
+      const over = await call(app, key.api_key)
+      expect(over.status).toBe(401)
+      expect(Number(over.headers['retry-after'])).toBe(t)
+      expect(resetOf(over.headers.ratelimit)).toBe(t)
+
+      // Once the first credit left, the second one's sub-bucket decides.
+      c.clock.set(start + window + sub)
+      const again = await call(app, key.api_key)
+      expect(again.status).toBe(200)
+      expect(resetOf(again.headers.ratelimit)).toBe(
+        (start + 3 * sub + window + sub - c.clock.ms) / 1000,
+      )
+    })
+
     it('never over-admits, and under-admits by at most one sub-bucket, under random traffic', async () => {
       const app = c.app()
       const limit = 5
@@ -115,7 +154,7 @@ describe.each(STORE_KINDS)('rolling quotas (%s store)', (kind) => {
       const rejected: number[] = []
       for (let i = 0; i < 150; i++) {
         const r = next()
-        c.clock.advance(r < 0.3 ? 0 : Math.floor(next() * 2 * sub * (limit / 8)))
+        c.clock.advance(r < 0.3 ? 0 : Math.floor(next() * 2 * step * (limit / 8)))
         const res = await call(app, key.api_key)
         expect([200, 401]).toContain(res.status)
         ;(res.status === 200 ? admitted : rejected).push(c.clock.ms)

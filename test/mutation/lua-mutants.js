@@ -26,7 +26,16 @@ const MUTANTS = [
     'if over > 0 then fail(window',
     'if over >= 0 then fail(window',
   ],
-  ['status check dropped', "if v[S] ~= '1' then return refusal(INACTIVE) end", ''],
+  [
+    'status check dropped',
+    "if v[S] ~= '1' or redis.call('HEXISTS', user_key, 'd') == 1 then",
+    "if redis.call('HEXISTS', user_key, 'd') == 1 then",
+  ],
+  [
+    'user disabled check dropped',
+    "if v[S] ~= '1' or redis.call('HEXISTS', user_key, 'd') == 1 then",
+    "if v[S] ~= '1' then",
+  ],
   ['expiry check dropped', 'if v[X] and now_ms >= tonumber(v[X]) then', 'if false and v[X] then'],
   [
     'scope check dropped',

@@ -152,7 +152,8 @@ describe.each(STORE_KINDS)('audit trail over REST (%s store)', (kind) => {
       action: 'plan.update',
       changes: { quotas: { from: {}, to: { daily: 100 } } },
     })
-    expect(Object.keys(update?.changes ?? {})).toEqual(['quotas'])
+    // Limitly's form of the quota follows it.
+    expect(Object.keys(update?.changes ?? {})).toEqual(['quotas', 'max_requests', 'request_period'])
     expect(del).toMatchObject({
       action: 'plan.delete',
       changes: { name: { from: 'Audited plan', to: null } },
@@ -245,7 +246,7 @@ describe.each(STORE_KINDS)('audit trail over REST (%s store)', (kind) => {
       ['action=key.explode', 'action'],
       ['limit=101', 'limit'],
       ['page=0', 'page'],
-      ['target_type=user', 'target_type'],
+      ['target_type=account', 'target_type'],
       ['action=a&action=b', 'action'],
     ]) {
       const res = await call(app, 'get', `/admin/audit?${query}`, h.token)

@@ -206,13 +206,15 @@ describe.each(STORE_KINDS)('IP blocking (%s store)', (kind) => {
         (await keys.create(input)).data.api_key
       const parent = (await keys.create({ name: 'Parent' })).data
       const ct = (await keys.tokens.create({ key_id: parent.id, ttl_seconds: 1 })).data.token
+      // Expires as the test clock moves on, with the client token (a past expiry is refused).
+      const expired = await create({
+        name: 'Old',
+        expires_at: new Date(s.clock.ms + 1000).toISOString(),
+      })
       s.clock.advance(1000)
       Object.assign(tokens, {
         inactive: await create({ name: 'Off', status: 'inactive' }),
-        expired: await create({
-          name: 'Old',
-          expires_at: new Date(s.clock.ms - 1).toISOString(),
-        }),
+        expired,
         'quota exhausted': await create({ name: 'Spent', quotas: { total: 0 } }),
         rated: await create({ name: 'Rated', rate: { per_second: 1, burst: 1 } }),
         unscoped: await create({ name: 'Unscoped', scopes: ['read'] }),

@@ -19,7 +19,7 @@ import { newClient } from '../harness/redis'
 import { freePort } from '../harness/redis-server'
 import { dumpPrefix } from '../harness/scan'
 import { leaks, secretOf } from '../harness/secrets'
-import { HOUR, STORE_KINDS } from '../harness/stores'
+import { STORE_KINDS } from '../harness/stores'
 
 const errorText = (error: unknown): string =>
   error instanceof Error
@@ -125,7 +125,8 @@ describe.each(STORE_KINDS)('secrets hygiene (%s store)', (kind) => {
     const off = await create('inactive token', { name: 'Off', status: 'inactive' })
     const old = await create('expired token', {
       name: 'Old',
-      expires_at: new Date(c.clock.ms - 1).toISOString(),
+      // Expired from this very millisecond of the test clock (a past expiry is refused).
+      expires_at: new Date(c.clock.ms).toISOString(),
     })
     const rotated = await create('pre-rotation token', { name: 'Rotated', quotas: { daily: 1000 } })
     tokens.set(
@@ -397,7 +398,8 @@ describe.each(STORE_KINDS)('answers that tell nothing (%s store)', (kind) => {
       const gone = (
         await c.keys.create({
           name: 'Gone',
-          expires_at: new Date(c.clock.ms - HOUR).toISOString(),
+          // Expired from now on the test clock (a past expiry is refused).
+          expires_at: new Date(c.clock.ms).toISOString(),
           ...limits,
         })
       ).data

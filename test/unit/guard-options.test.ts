@@ -23,6 +23,7 @@ const DEFAULTS = {
   tokenTypes: ['sk', 'pat', 'ct'],
   storeRetryAfter: 1,
   legacyHeaders: false,
+  importedKeys: true,
   prefix: 'kg',
   requestLog: true,
 }
@@ -54,6 +55,7 @@ describe('guard options', () => {
       logger: console,
       storeRetryAfter: 1,
       legacyHeaders: true,
+      importedKeys: false,
       prefix: 'Acme9',
       requestLog: { batchSize: 10_000, flushIntervalMs: 3_600_000 },
     } as const

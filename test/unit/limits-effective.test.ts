@@ -10,6 +10,11 @@ const plan: Plan = {
   quotas: { daily: 1000, weekly: 5000, monthly: 20000 },
   quota_window: 'calendar',
   rate_scope: 'user',
+  description: null,
+  max_requests: 20000,
+  request_period: 'month',
+  is_active: true,
+  owner_id: null,
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
 }
@@ -24,6 +29,7 @@ describe('effectiveLimits', () => {
       daily: 1000,
       weekly: 5000,
       monthly: 20000,
+      yearly: null,
       quota_window: 'calendar',
       rate_scope: 'user',
     })
@@ -42,6 +48,7 @@ describe('effectiveLimits', () => {
       daily: 3,
       weekly: 0,
       monthly: 4,
+      yearly: null,
       quota_window: 'calendar',
       rate_scope: 'user',
     })
@@ -61,6 +68,7 @@ describe('effectiveLimits', () => {
       daily: null,
       weekly: null,
       monthly: null,
+      yearly: null,
       quota_window: 'rolling',
       rate_scope: 'key',
     })
@@ -76,8 +84,16 @@ describe('effectiveLimits', () => {
       daily: null,
       weekly: null,
       monthly: 8,
+      yearly: null,
       quota_window: 'rolling',
       rate_scope: 'key',
     })
+  })
+
+  it("takes a yearly quota from the plan, and the key's own over it", () => {
+    const yearly = { ...plan, quotas: { ...plan.quotas, yearly: 100000 } }
+    expect(effectiveLimits({ rate: {}, quotas: {} }, yearly).yearly).toBe(100000)
+    expect(effectiveLimits({ rate: {}, quotas: { yearly: 7 } }, yearly).yearly).toBe(7)
+    expect(effectiveLimits({ rate: {}, quotas: { yearly: 7 } }, null).yearly).toBe(7)
   })
 })

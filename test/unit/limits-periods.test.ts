@@ -1,6 +1,14 @@
 // Quota periods: rolling sub-buckets, and UTC calendar days, ISO weeks and months checked against Date.
 
-import { calendarPeriod, QUOTA_WINDOWS, RING_TTL_MS, rollingBucket } from '../../src/limits'
+import {
+  calendarPeriod,
+  calendarStart,
+  QUOTA_WINDOWS,
+  quotaPeriod,
+  RING_TTL_MS,
+  rollingBucket,
+  YEARLY_RING_TTL_MS,
+} from '../../src/limits'
 
 const DAY = 86_400_000
 const at = (iso: string): number => Date.parse(iso)
@@ -15,9 +23,14 @@ const MONTHS = Array.from({ length: 503 * 12 }, (_, i): [number, number] => [
 ])
 
 describe('rolling quota windows', () => {
-  it('span a day, a week and 30 days: the closed sub-buckets of the ring', () => {
-    const seconds = { daily: 86_400, weekly: 7 * 86_400, monthly: 30 * 86_400 }
-    expect(QUOTA_WINDOWS.map((spec) => spec.name)).toEqual(['daily', 'weekly', 'monthly'])
+  it('span a day, a week, 30 days and 365 days: the closed sub-buckets of the ring', () => {
+    const seconds = {
+      daily: 86_400,
+      weekly: 7 * 86_400,
+      monthly: 30 * 86_400,
+      yearly: 365 * 86_400,
+    }
+    expect(QUOTA_WINDOWS.map((spec) => spec.name)).toEqual(['daily', 'weekly', 'monthly', 'yearly'])
     for (const [position, spec] of QUOTA_WINDOWS.entries()) {
       expect((spec.slots - 1) * spec.bucketSeconds).toBe(seconds[spec.name])
       expect(spec.letter).toBe(spec.name[0])
@@ -28,6 +41,10 @@ describe('rolling quota windows', () => {
   it('keep a ring longer than the longest window, but not much longer', () => {
     expect(RING_TTL_MS).toBeGreaterThan(30 * DAY)
     expect(RING_TTL_MS).toBeLessThanOrEqual(31 * DAY)
+    // With yearly buckets: longer than 365 days and the current sub-bucket, at most a week more.
+    const yearly = QUOTA_WINDOWS.find((w) => w.name === 'yearly')!
+    expect(YEARLY_RING_TTL_MS).toBeGreaterThan(yearly.slots * yearly.bucketSeconds * 1000)
+    expect(YEARLY_RING_TTL_MS).toBeLessThanOrEqual(372 * DAY)
   })
 
   it('put a moment in the sub-bucket that holds it', () => {
@@ -106,6 +123,39 @@ describe('calendar periods (UTC)', () => {
     expect(calendarPeriod('m', at('2026-02-15T00:00:00Z'))[0]).toBe(2026 * 12 + 11)
     expect(calendarPeriod('m', at('2025-12-15T00:00:00Z'))[0]).toBe(2025 * 12 + 9)
     expect(calendarPeriod('m', at('1969-12-15T00:00:00Z'))[0]).toBe(1969 * 12 + 9)
+  })
+
+  it('a year: January 1st to January 1st, UTC, for five centuries (leap years too)', () => {
+    const wrong: string[] = []
+    for (let year = 1899; year <= 2401; year++) {
+      const start = Date.UTC(year, 0, 1)
+      const end = Date.UTC(year + 1, 0, 1)
+      for (const moment of [start, start + 59 * DAY + 1, end - 1]) {
+        const [number, ends] = calendarPeriod('y', moment)
+        if (number !== year || ends !== end || calendarStart('y', moment) !== start) {
+          wrong.push(new Date(moment).toISOString())
+        }
+      }
+    }
+    expect(wrong.slice(0, 3)).toEqual([])
+  })
+
+  it('starts each period where the one before it ended', () => {
+    for (const letter of ['d', 'w', 'm', 'y']) {
+      const now = at('2028-02-29T10:30:00Z')
+      const start = calendarStart(letter, now)
+      expect(calendarPeriod(letter, start)[1]).toBe(calendarPeriod(letter, now)[1])
+      expect(calendarPeriod(letter, start - 1)[1]).toBe(start)
+    }
+    const yearly = QUOTA_WINDOWS.find((w) => w.name === 'yearly')!
+    expect(quotaPeriod(yearly, true, at('2028-02-29T10:30:00Z'))).toEqual([
+      at('2028-01-01T00:00:00Z'),
+      at('2029-01-01T00:00:00Z'),
+    ])
+    // Rolling: the 74 five-day sub-buckets, the current one included.
+    const [from, to] = quotaPeriod(yearly, false, at('2028-02-29T10:30:00Z'))
+    expect(to - from).toBe(370 * DAY)
+    expect(to).toBeGreaterThan(at('2028-02-29T10:30:00Z'))
   })
 
   it('a month around the turn of a year', () => {

@@ -6,6 +6,7 @@ import type { AuditLogCaps } from '../audit-caps'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
 import { runCloseHooks } from '../close-hooks'
+import { type CreditsOutcome, type CreditsWrite, creditLimit, splitRecordJson } from '../credits'
 import { recordVersion, WINDOW_FIELDS } from '../hot-fields'
 import type { RequestLogCaps } from '../request-log-caps'
 import { loadedKey } from '../stored-key'
@@ -19,10 +20,13 @@ import {
   type VersionedPlan,
   type WriteOutcome,
 } from '../types'
+import type { StoredUser, VersionedUser } from '../user-store'
 import { decodeVerdict, type Verdict } from '../verdict'
 import { MemoryAuditLog } from './memory-audit-log'
 import { MemoryRequestLog } from './memory-request-log'
+import { MemoryUsers } from './memory-users'
 import { type Hash, memoryVerify } from './memory-verify'
+import { writeVersioned } from './versioned-write'
 
 export interface MemoryStoreOptions {
   /** Test clock in ms since the epoch. Defaults to `Date.now`. */
@@ -50,6 +54,7 @@ export class MemoryStore implements Store {
   private readonly clientTokens = new Map<string, Map<string, string>>()
   private readonly plans = new Map<string, VersionedPlan>()
   private readonly planKeys = new Map<string, Set<string>>()
+  private readonly users = new MemoryUsers()
   private readonly timer: NodeJS.Timeout
   private readonly requestLog: MemoryRequestLog
   private readonly auditLog: MemoryAuditLog
@@ -86,6 +91,7 @@ export class MemoryStore implements Store {
       hot: this.hot.get(request.id),
       record: this.records.get(request.id),
       hasUserRate: this.userRates.has(request.tag),
+      userDisabled: this.users.isDisabled(request.tag),
       userRate: () => {
         let entry = this.userRates.get(request.tag)
         if (!entry) {
@@ -111,7 +117,7 @@ export class MemoryStore implements Store {
       tokenType: request.type,
       ringTtl: (ttlMs) => {
         const entry = this.rings.get(request.id)
-        if (entry) entry.expiresAt = nowMs + ttlMs
+        if (entry) entry.expiresAt = Math.max(entry.expiresAt, nowMs + ttlMs)
       },
       hash: request.hash,
       nowMicros: Math.floor(nowMs * 1000),
@@ -155,6 +161,26 @@ export class MemoryStore implements Store {
     if (write.dropClientTokens) this.clientTokens.delete(id)
     this.hot.set(id, hot)
     return { ok: true, version: version + 1 }
+  }
+
+  // As write-credits.lua: the credits used and the new limit are read and written with no await between.
+  async writeCredits(write: CreditsWrite): Promise<CreditsOutcome> {
+    const hot = this.hot.get(write.id)
+    if (!this.records.has(write.id) || hot === undefined) return { ok: false, reason: 'missing' }
+    const version = Number(hot.get('v') ?? 0)
+    if (write.expect !== version) return { ok: false, reason: 'stale' }
+    const used = Number(hot.get('tt') ?? 0)
+    const qt = hot.get('qt')
+    const before = qt === undefined ? null : Number(qt)
+    const limit = creditLimit(write.op, write.amount, used, before)
+    if (limit === null) return { ok: false, reason: 'unlimited' }
+    const [head, tail] = splitRecordJson(write.record)
+    const json = `${head}${limit}${tail}`
+    this.records.set(write.id, json)
+    hot.set('qt', String(limit))
+    hot.set('v', String(version + 1))
+    hot.set('rv', recordVersion(json))
+    return { ok: true, version: version + 1, used, before, limit }
   }
 
   async loadKey(id: string): Promise<LoadedKey | null> {
@@ -208,18 +234,7 @@ export class MemoryStore implements Store {
   }
 
   async writePlan(id: string, plan: Plan | null, expect: number | 'new'): Promise<WriteOutcome> {
-    const current = this.plans.get(id)
-    if (expect === 'new') {
-      if (current) return { ok: false, reason: 'exists' }
-    } else if (!current) {
-      return { ok: false, reason: 'missing' }
-    } else if (current.version !== expect) {
-      return { ok: false, reason: 'stale' }
-    }
-    const version = expect === 'new' ? 1 : expect + 1
-    if (plan === null) this.plans.delete(id)
-    else this.plans.set(id, { plan: structuredClone(plan), version })
-    return { ok: true, version }
+    return writeVersioned(this.plans, 'plan', id, plan, expect)
   }
 
   async loadPlan(id: string): Promise<VersionedPlan | null> {
@@ -231,6 +246,30 @@ export class MemoryStore implements Store {
     return [...this.plans.values()]
       .map((p) => structuredClone(p.plan))
       .sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  async writeUser(
+    id: string,
+    user: StoredUser | null,
+    expect: number | 'new',
+  ): Promise<WriteOutcome> {
+    return this.users.write(id, user, expect)
+  }
+
+  async loadUser(id: string): Promise<VersionedUser | null> {
+    return this.users.load(id)
+  }
+
+  async listUsers(): Promise<StoredUser[]> {
+    return this.users.list()
+  }
+
+  async nextUserId(): Promise<number> {
+    return this.users.next()
+  }
+
+  async setUserDisabled(tag: string, disabled: boolean): Promise<void> {
+    this.users.setDisabled(tag, disabled)
   }
 
   async appendRequests(entries: readonly RequestLogEntry[]): Promise<void> {

@@ -1,8 +1,21 @@
 // MemoryStore's verification: the steps of lua/verify.lua, in its order, over in-process hashes.
 
-import { type GcraStep, gcraRemaining, gcraStep, RING_TTL_MS } from '../../limits'
+import {
+  type GcraStep,
+  gcraRemaining,
+  gcraStep,
+  RING_TTL_MS,
+  YEARLY_RING_TTL_MS,
+} from '../../limits'
 import { grantsScope } from '../../token'
-import { checkWindows, type Field, limitOf, type OpenWindow, optional } from './quota-windows'
+import {
+  admitInto,
+  checkWindows,
+  type Field,
+  limitOf,
+  type OpenWindow,
+  optional,
+} from './quota-windows'
 import { WorstFailure } from './worst-failure'
 
 export type Hash = Map<string, string>
@@ -13,13 +26,15 @@ export interface MemoryVerifyInput {
   /** The user rate hash, created on first use. */
   userRate: () => Hash
   hasUserRate: boolean
+  /** The user hash's disabled flag (`d`) is set: the key's user is disabled. */
+  userDisabled?: boolean
   /** Sets the user rate hash's time to live. */
   userRateTtl: (ms: number) => void
   /** The key's ring hash, created on first use. */
   ring: () => Hash
   /** The key's ring hash if it exists, for reads (a read creates nothing, as in Redis). */
   peekRing: () => Hash | undefined
-  /** Sets the ring hash's time to live. */
+  /** Sets the ring hash's time to live, unless it already has a longer one. */
   ringTtl: (ms: number) => void
   /** The key's client token entry for a hash, `"<expires_ms>|<scopes>"`, if any. */
   clientToken?: (hash: string) => string | undefined
@@ -42,7 +57,9 @@ export function memoryVerify(input: MemoryVerifyInput): Reply {
   const field = (name: string): string | undefined => hot.get(name)
   const auth = authenticate(input, field, nowMs)
   if (typeof auth === 'number') return [auth]
-  const refused = checkStatus(field, nowMs) ?? checkScopes(input.scopes, field, auth.tokenScopes)
+  const refused =
+    checkStatus(field, nowMs, input.userDisabled === true) ??
+    checkScopes(input.scopes, field, auth.tokenScopes)
   if (refused !== null) return [refused]
 
   const failure = new WorstFailure()
@@ -82,8 +99,9 @@ function authenticate(
   return { tokenScopes: undefined }
 }
 
-function checkStatus(field: Field, nowMs: number): number | null {
-  if (field('s') !== '1') return OUTCOME.inactive
+/** The key's status, then its user's disabled flag, then expiry (as verify.lua). */
+function checkStatus(field: Field, nowMs: number, userDisabled: boolean): number | null {
+  if (field('s') !== '1' || userDisabled) return OUTCOME.inactive
   const expires = field('x')
   if (expires !== undefined && nowMs >= Number(expires)) return OUTCOME.expired
   return null
@@ -168,6 +186,9 @@ function buildReply(
     -1,
     -1,
     0,
+    -1,
+    -1,
+    0,
   ]
   for (const [at, step] of [
     [3, rates.second],
@@ -179,6 +200,7 @@ function buildReply(
     refused ? Math.max(limit - used, 0) : limit - used - cost
   if (total >= 0) reply[10] = left(total, usedTotal)
   for (const w of windows) {
+    if (!refused) admitInto(w, cost, nowMs)
     reply.splice(3 * w.spec.index, 3, w.limit, left(w.limit, w.sum), w.resetMs - nowMs)
   }
   if (refused) {
@@ -201,10 +223,15 @@ function charge(
   const { cost } = input
   hot.set('lu', String(nowMs))
   hot.set('tt', String(usedTotal + cost))
+  // Requests admitted, whatever their cost (Limitly's totalRequests).
+  hot.set('tn', String((optional(hot.get('tn')) ?? 0) + 1))
   for (const w of windows) {
     hot.set(`${w.spec.letter}b`, String(w.bucket))
     hot.set(`${w.spec.letter}s`, String(w.sum + cost))
     hot.set(`${w.spec.letter}c`, String(w.count + cost))
+    if (w.oldest !== null && w.oldest !== w.storedOldest) {
+      hot.set(`${w.spec.letter}o`, String(w.oldest))
+    }
   }
   const { second, minute } = rates
   if (rates.shared && (second || minute)) {
@@ -226,5 +253,7 @@ function moveClosedBuckets(input: MemoryVerifyInput, windows: OpenWindow[]): voi
   for (const w of windows) for (const name of [...w.closed, ...w.dropped]) ring.delete(name)
   const moved = windows.flatMap((w) => (w.moved ? [w.moved] : []))
   for (const [name, count] of moved) ring.set(name, String(count))
-  if (moved.length > 0) input.ringTtl(RING_TTL_MS)
+  // A ring with yearly buckets lives longer than a year; a TTL is never shortened (see verify.lua).
+  const yearly = windows.some((w) => w.spec.letter === 'y' && !w.calendar)
+  if (moved.length > 0) input.ringTtl(yearly ? YEARLY_RING_TTL_MS : RING_TTL_MS)
 }

@@ -18,11 +18,16 @@ export const limitOf = (v: string | undefined): number => (v === undefined ? -1 
 export /** A quota window opened at now: its bucket, running sum and newest count, and ring changes. */
 interface OpenWindow {
   spec: QuotaWindowSpec
+  calendar: boolean
   limit: number
   bucket: number
   sum: number
   count: number
   resetMs: number
+  /** Rolling: the oldest bucket with a count still in the window (null: the window is empty). */
+  oldest: number | null
+  /** The `o` field as it was read: the charge writes `oldest` only when it differs. */
+  storedOldest: number | undefined
   /** Ring fields of buckets that closed since the last write: read, subtracted, then deleted. */
   closed: string[]
   /** The newest bucket's count moves to the ring when its bucket closes. */
@@ -46,6 +51,10 @@ export function checkWindows(
     const window = calendar
       ? openCalendar(spec, limit, field, nowMs)
       : openRolling(spec, limit, field, nowMs, input.peekRing())
+    if (!calendar) {
+      window.oldest = oldestInWindow(window, field, input.peekRing())
+      window.resetMs = rollingReset(window, nowMs)
+    }
     if (window.sum + input.cost > limit) {
       const wait =
         input.cost > limit
@@ -72,11 +81,14 @@ function openCalendar(
   const sum = last === period ? (optional(field(`${spec.letter}s`)) ?? 0) : 0
   return {
     spec,
+    calendar: true,
     limit,
     bucket: period,
     sum,
     count: 0,
     resetMs,
+    oldest: null,
+    storedOldest: undefined,
     closed: [],
     moved: null,
     dropped: [],
@@ -94,11 +106,14 @@ function openRolling(
   const last = optional(field(`${letter}b`))
   const window: OpenWindow = {
     spec,
+    calendar: false,
     limit,
     bucket: rollingBucket(spec, nowMs),
     sum: optional(field(`${letter}s`)) ?? 0,
     count: optional(field(`${letter}c`)) ?? 0,
     resetMs: 0,
+    oldest: null,
+    storedOldest: optional(field(`${letter}o`)),
     closed: [],
     moved: null,
     dropped: [],
@@ -116,8 +131,45 @@ function openRolling(
   } else {
     window.bucket = last
   }
-  window.resetMs = (window.bucket + 1) * spec.bucketSeconds * 1000
   return window
+}
+
+/**
+ * The oldest bucket with a count in the window: the stored `o` while it is still in the window,
+ * else found in the ring (at most once per sub-bucket); null when the window is empty.
+ */
+function oldestInWindow(
+  window: OpenWindow,
+  field: Field,
+  ring: Map<string, string> | undefined,
+): number | null {
+  const { letter, slots } = window.spec
+  if (window.sum <= 0) return null
+  const first = window.bucket - slots + 1
+  const stored = window.storedOldest
+  if (stored !== undefined && stored >= first) return stored
+  const last = Number(field(`${letter}b`))
+  for (let j = first; j < last; j++) {
+    if ((optional(ring?.get(`${letter}${j % slots}`)) ?? 0) > 0) return j
+  }
+  // The newest bucket; also where the count is when the ring was lost (the latest possible reset).
+  return last
+}
+
+/**
+ * A rolling window's reset: when its oldest counted credits leave it (so the usage's reset_time,
+ * and Retry-After when it is full); now when it is empty.
+ */
+export function rollingReset(window: OpenWindow, nowMs: number): number {
+  const { slots, bucketSeconds } = window.spec
+  return window.oldest === null ? nowMs : (window.oldest + slots) * bucketSeconds * 1000
+}
+
+/** Admitted: a rolling window that was empty now holds this request's credits, in the current bucket. */
+export function admitInto(window: OpenWindow, cost: number, nowMs: number): void {
+  if (window.calendar || window.oldest !== null || cost <= 0) return
+  window.oldest = window.bucket
+  window.resetMs = rollingReset(window, nowMs)
 }
 
 /** How long until a rolling window has room for the cost: its oldest buckets leave first (-1: never). */

@@ -1,10 +1,11 @@
 // Which refusal to report when several limits refuse at once: the one the client must wait longest for.
 
 /** Ties between quotas go to the total (it never resets), then to the longest window. */
-const rank = (window: number): number => (window === 3 ? 7 : window)
+const rank = (window: number): number => (window === 3 ? 8 : window)
 
 /**
- * Windows are numbered as in the reply: 1 second, 2 minute, 3 total, 4 daily, 5 weekly, 6 monthly.
+ * Windows are numbered as in the reply: 1 second, 2 minute, 3 total, 4 daily, 5 weekly, 6 monthly,
+ * 7 yearly.
  * A quota beats a rate; a wait of -1 (never, within the limit) beats any finite wait.
  */
 export class WorstFailure {

@@ -39,6 +39,7 @@ const MEANINGS: Record<string, (v: string) => string> = {
   qd: () => 'effective quota: daily',
   qw: () => 'effective quota: weekly',
   qm: () => 'effective quota: monthly',
+  qy: () => 'effective quota: yearly',
   qc: () => 'calendar quota windows',
   us: () => 'rate limits shared by the user (rate_scope "user")',
   rv: () => 'version of the public record (the guard caches the record by it)',
@@ -46,15 +47,18 @@ const MEANINGS: Record<string, (v: string) => string> = {
   pv: (v) => `limits computed from version ${v} of the key's plan`,
   lu: (v) => `last used at ${iso(Number(v))}`,
   tt: () => 'credits used in all (total quota counter)',
+  tn: () => 'requests admitted in all, whatever their cost',
   ts: (v) => `per-second GCRA arrival time: ${iso(Number(v) / 1000)}`,
   tm: (v) => `per-minute GCRA arrival time: ${iso(Number(v) / 1000)}`,
+  d: () => 'the user is disabled: every key in this hash tag answers INACTIVE_API_KEY',
 }
 
-const WINDOWS: Record<string, string> = { d: 'daily', w: 'weekly', m: 'monthly' }
+const WINDOWS: Record<string, string> = { d: 'daily', w: 'weekly', m: 'monthly', y: 'yearly' }
 const WINDOW_PARTS: Record<string, string> = {
   b: 'newest bucket index',
   s: 'running sum of the window',
   c: "newest bucket's count",
+  o: 'oldest bucket index with a count in the window (its reset)',
 }
 
 export function fieldMeaning(field: string, value: string): string {
@@ -64,7 +68,7 @@ export function fieldMeaning(field: string, value: string): string {
   if (window && field.length === 2 && WINDOW_PARTS[field[1] ?? '']) {
     return `${window}: ${WINDOW_PARTS[field[1] ?? '']}`
   }
-  if (window && /^[dwm]\d+$/.test(field))
+  if (window && /^[dwmy]\d+$/.test(field))
     return `${window}: closed sub-bucket, slot ${field.slice(1)}`
   return ''
 }
@@ -85,7 +89,10 @@ export async function inspectRedisKeys(
     },
     { key: names.record(tag, id), role: 'public record (JSON), returned to the guard on success' },
     { key: names.ring(tag, id), role: 'closed sub-buckets of the rolling quota windows' },
-    { key: names.userRate(tag), role: 'user\'s shared rate buckets (rate_scope "user")' },
+    {
+      key: names.userRate(tag),
+      role: 'user hash: disabled flag (d) and shared rate buckets (rate_scope "user")',
+    },
     { key: names.logs(tag, id), role: 'request log (stream), newest last' },
     { key: names.keys, role: 'index of every key id', member: id },
   ]
@@ -137,7 +144,7 @@ function byFieldOrder(a: string, b: string): number {
   const rank = (f: string): [number, string, number] => {
     const known = Object.keys(MEANINGS).indexOf(f)
     if (known >= 0) return [0, '', known]
-    const slot = /^([dwm])(\d+)$/.exec(f)
+    const slot = /^([dwmy])(\d+)$/.exec(f)
     if (slot) return [2, slot[1] ?? '', Number(slot[2])]
     return [1, f, 0]
   }

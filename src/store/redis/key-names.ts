@@ -6,9 +6,14 @@ export interface RedisKeyNames {
   clientTokens(tag: string, id: string): string
   record(tag: string, id: string): string
   userRate(tag: string): string
+  /** A user's record (JSON), in the slot of the user's keys. */
+  user(tag: string, userId: string): string
   logs(tag: string, id: string): string
   keys: string
   plans: string
+  /** The ids of every user (a set), and the user id sequence. */
+  users: string
+  userSeq: string
   planKeys(planId: string): string
   /** The audit trail: one capped stream. */
   audit: string
@@ -21,6 +26,9 @@ export function redisKeyNames(prefix: string): RedisKeyNames {
     clientTokens: (tag, id) => `${prefix}{${tag}}:c:${id}`,
     record: (tag, id) => `${prefix}{${tag}}:m:${id}`,
     userRate: (tag) => `${prefix}{${tag}}:u`,
+    user: (tag, userId) => `${prefix}{${tag}}:user:${userId}`,
+    users: `${prefix}users`,
+    userSeq: `${prefix}users:seq`,
     logs: (tag, id) => `${prefix}{${tag}}:l:${id}`,
     keys: `${prefix}keys`,
     plans: `${prefix}plans`,

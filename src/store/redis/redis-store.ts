@@ -9,6 +9,7 @@ import { resolveAuditLogCaps } from '../audit-caps'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
 import { runCloseHooks } from '../close-hooks'
+import type { CreditsOutcome, CreditsWrite } from '../credits'
 import { resolveRequestLogCaps } from '../request-log-caps'
 import { loadedKey } from '../stored-key'
 import {
@@ -23,8 +24,10 @@ import {
   type VersionedPlan,
   type WriteOutcome,
 } from '../types'
+import type { StoredUser, VersionedUser } from '../user-store'
 import type { Verdict } from '../verdict'
 import { withTimeout } from '../with-timeout'
+import { defineCreditsCommand, writeCredits } from './credits'
 import * as keyBatch from './key-batch'
 import { hashSlot, type RedisKeyNames, redisKeyNames } from './key-names'
 import { luaScript } from './lua'
@@ -33,6 +36,7 @@ import { connect, type RedisStoreOptions } from './redis-client'
 import { RedisRequestLog } from './redis-request-log'
 import { RedisVerifier } from './redis-verifier'
 import { type DataLossStatus, Sentinels } from './sentinels'
+import * as userWrites from './user-writes'
 import * as writes from './writes'
 
 export type { RedisStoreOptions } from './redis-client'
@@ -89,6 +93,8 @@ export class RedisStore implements Store {
       sentinels: this.sentinels,
     })
     writes.defineWriteCommands(this.client)
+    userWrites.defineUserCommands(this.client)
+    defineCreditsCommand(this.client)
     this.requestLog = new RedisRequestLog(
       {
         client: this.client,
@@ -124,6 +130,10 @@ export class RedisStore implements Store {
     if (write.expect === 'new')
       await this.call(this.sentinels.armIfNew(), 'sentinel setup', SENTINEL_TIMEOUT_MS)
     return this.call(writes.writeKey(this.client, this.names, write), 'write key')
+  }
+
+  async writeCredits(write: CreditsWrite): Promise<CreditsOutcome> {
+    return this.call(writeCredits(this.client, this.names, write), 'write credits')
   }
 
   /** What this process knows of a loss of data: lost slots, and verifications refused for it. */
@@ -206,6 +216,32 @@ export class RedisStore implements Store {
     return Object.values(all)
       .map((json) => writes.parsePlan(json).plan)
       .sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  async writeUser(
+    id: string,
+    user: StoredUser | null,
+    expect: number | 'new',
+  ): Promise<WriteOutcome> {
+    const write = { id, user, expect }
+    return this.call(userWrites.writeUser(this.client, this.names, this.clock, write), 'write user')
+  }
+
+  async loadUser(id: string): Promise<VersionedUser | null> {
+    return this.call(userWrites.loadUser(this.client, this.names, id), 'load user')
+  }
+
+  async listUsers(): Promise<StoredUser[]> {
+    return this.call(userWrites.listUsers(this.client, this.names), 'list users')
+  }
+
+  async nextUserId(): Promise<number> {
+    return this.call(this.client.incr(this.names.userSeq), 'INCR')
+  }
+
+  async setUserDisabled(tag: string, disabled: boolean): Promise<void> {
+    const flag = userWrites.setUserDisabled(this.client, this.names, this.clock, tag, disabled)
+    await this.call(flag, 'user flag')
   }
 
   async appendRequests(entries: readonly RequestLogEntry[]): Promise<void> {

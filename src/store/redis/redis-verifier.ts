@@ -15,7 +15,7 @@ const MAX_BATCH = 64
 const MAX_KNOWN = 10000
 
 const OUTCOMES = ['ok', 'invalid', 'inactive', 'expired', 'scope', 'quota', 'rate'] as const
-const WINDOWS = ['second', 'minute', 'total', 'daily', 'weekly', 'monthly'] as const
+const WINDOWS = ['second', 'minute', 'total', 'daily', 'weekly', 'monthly', 'yearly'] as const
 
 type Reply = [numbers: string | number, record?: string, version?: string, scopes?: string | null]
 type VerifyCommand = (numberOfKeys: number, ...args: Array<string | number>) => Promise<Reply[]>
@@ -188,7 +188,7 @@ export class RedisVerifier {
     const values = parseIntegers(numbers)
     const outcome = OUTCOMES[values[0] ?? 1] ?? 'invalid'
     const windows: WindowState[] = []
-    for (let k = 0; k < 6 && values.length >= 21; k++) {
+    for (let k = 0; k < 7 && values.length >= 24; k++) {
       const limit = values[3 + 3 * k] as number
       if (limit < 0) continue
       windows.push({
@@ -207,8 +207,8 @@ export class RedisVerifier {
       record: null,
       recordVersion: '',
       tokenScopes: null,
-      // The store's time: last of the 22 numbers, or second after an early refusal's outcome.
-      nowMs: (values.length >= 22 ? values[21] : values[1]) ?? 0,
+      // The store's time: last of the 25 numbers, or second after an early refusal's outcome.
+      nowMs: (values.length >= 25 ? values[24] : values[1]) ?? 0,
     }
     if (outcome !== 'ok') return verdict
     const record = reply[1] ?? ''

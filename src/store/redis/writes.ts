@@ -1,6 +1,7 @@
 // Admin writes on Redis: each one a short script that applies only at the version it was computed from.
 
 import type { Cluster, Redis } from 'ioredis'
+import { withLimitlyFields } from '../../limits'
 import { TAG_LENGTH } from '../../token'
 import type { Plan } from '../../types'
 import { recordVersion } from '../hot-fields'
@@ -124,5 +125,6 @@ export async function writePlan(
 /** A stored plan's JSON: the plan, and its version in `_v` (0 for a plan stored before versions). */
 export function parsePlan(json: string): VersionedPlan {
   const { _v, ...plan } = JSON.parse(json) as Plan & { _v?: number }
-  return { plan, version: typeof _v === 'number' ? _v : 0 }
+  // A plan stored before Limitly's fields existed reads with their defaults.
+  return { plan: withLimitlyFields(plan), version: typeof _v === 'number' ? _v : 0 }
 }
