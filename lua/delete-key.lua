@@ -1,5 +1,6 @@
 --[[ delete-key.lua: deletes a key that was never used, with everything stored under its id.
-KEYS[1]  hot hash of the key      {prefix}{tag}:k:<id>  `lu` (last used) and `tt` (total used) say it was used
+KEYS[1]  hot hash of the key      {prefix}{tag}:k:<id>  `lu` (last used) and `tt` (total used), the first two
+         numbers of `st` (or fields of their own before the packed layout), say it was used
          (a key whose only history is rejected requests has none of them, but a request log)
 KEYS[2]  public record (JSON)     {prefix}{tag}:m:<id>
 KEYS[3]  ring hash of the key     {prefix}{tag}:r:<id>
@@ -12,10 +13,14 @@ A later write finds no record and answers "missing": nothing brings a deleted ke
 
 local json = redis.call('GET', KEYS[2])
 if not json then return { 'missing' } end
-local f = redis.call('HMGET', KEYS[1], 'v', 'lu', 'tt')
+local f = redis.call('HMGET', KEYS[1], 'v', 'lu', 'tt', 'st')
 if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= tonumber(f[1] or '0') then
   return { 'stale', tonumber(f[1] or '0') }
 end
-if f[2] or (tonumber(f[3]) or 0) > 0 or redis.call('XLEN', KEYS[5]) > 0 then return { 'in_use' } end
+local lu, tt = f[2], f[3]
+if f[4] then lu, tt = string.match(f[4], '^(%d+),(%d+)') end
+if (tonumber(lu) or 0) > 0 or (tonumber(tt) or 0) > 0 or redis.call('XLEN', KEYS[5]) > 0 then
+  return { 'in_use' }
+end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return { 'ok', json }

@@ -2,7 +2,7 @@
 One call verifies a batch of n tokens (the verifications that reached one process in the same
 tick, all in one hash slot on a Cluster), one after the other, as n separate calls would.
 For token i (from 1), j = 5 * (i - 1):
-KEYS[j+1]  hot hash of the key      {prefix}{tag}:k:<id>  secret hash, status, expiry, limits, counters
+KEYS[j+1]  hot hash of the key      {prefix}{tag}:k:<id>  read: `c` (packed config) and `st` (packed counters)
 KEYS[j+2]  public record (JSON)     {prefix}{tag}:m:<id>  returned on success for req.apiKey
 KEYS[j+3]  user hash                {prefix}{tag}:u       `d`: the user is disabled; rate buckets of rate_scope "user"
 KEYS[j+4]  ring hash of the key     {prefix}{tag}:r:<id>  closed sub-buckets of the rolling quota windows
@@ -94,12 +94,39 @@ local function rank(window) return window == 3 and 8 or window end
 -- A refusal before any limit: its outcome and the store's time, the only numbers of its reply.
 local function refusal(outcome) return { outcome .. ',' .. int(now_ms) } end
 
--- Every hot field a verification may need, fetched in one HMGET; each is then read by its name.
-local NAMES = { 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc', 'us', 'tt', 'ts', 'tm',
-  'db', 'ds', 'dc', 'wb', 'ws', 'wc', 'mb', 'ms', 'mc', 'rv',
-  'qy', 'yb', 'ys', 'yc', 'do', 'wo', 'mo', 'yo', 'tn' }
-local H, S, X, PS, PB, PM, QT, QD, QW, QM, QC, US, TT, TS, TM = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-local RV, QY, TN = 25, 26, 34
+-- The hot hash keeps two packed fields, so that one HMGET of two fields loads a key:
+-- `c`, the config (admin writes rebuild it from the named fields): these, joined by '|'.
+local CONFIG = { 'h', 's', 'x', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qy', 'qc', 'us', 'rv', 'ui' }
+local H, S, X, PS, PB, PM, QT, QD, QW, QM, QY, QC, US, RV, UI = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+local CONFIG_PATTERN = '^' .. string.rep('([^|]*)|', #CONFIG - 1) .. '([^|]*)$'
+-- `st`, the state this script writes: these integers, joined by ',' (0 for none).
+local STATE = { 'lu', 'tt', 'tn', 'ts', 'tm', 'db', 'ds', 'dc', 'do', 'wb', 'ws', 'wc', 'wo',
+  'mb', 'ms', 'mc', 'mo', 'yb', 'ys', 'yc', 'yo' }
+local LU, TT, TN, TS, TM = 1, 2, 3, 4, 5
+local STATE_PATTERN = '^' .. string.rep('(%-?%d*),', #STATE - 1) .. '(%-?%d*)$'
+local STATE_FORMAT = string.rep('%d,', #STATE - 1) .. '%d'
+
+-- A record written before the packed fields: `c` is built from its fields (as admin writes build
+-- it) and kept; its counters are read from theirs, and moved into `st` by its next charge.
+local function packed_config(hot)
+  local f = redis.call('HMGET', hot, unpack(CONFIG))
+  if not f[H] then return nil end
+  for i = 1, #CONFIG do f[i] = f[i] or '' end
+  local c = table.concat(f, '|')
+  redis.call('HSET', hot, 'c', c)
+  return c
+end
+
+local function unpacked_state(hot)
+  local f = redis.call('HMGET', hot, unpack(STATE))
+  local found = false
+  for i = 1, #STATE do
+    if f[i] then found = true end
+    f[i] = tonumber(f[i]) or 0
+  end
+  return f, found
+end
+
 -- The reply's 25 numbers as one string, formatted in one call.
 local NUMBERS = string.rep('%d,', 24) .. '%d'
 -- A ring outlives its last write: 31 days, or 371 with yearly buckets (longer than each window).
@@ -110,12 +137,12 @@ local RING_TTL, YEARLY_RING_TTL = 2678400000, 32054400000
 -- (never over-admits). The hot hash keeps the newest bucket (b), its count (c), the window's running
 -- sum (s) and the oldest bucket with a count (o); a bucket moves to the ring only when it closes.
 -- Calendar: b is the period (UTC day, ISO week, month, year), s its count.
--- The place of the window's limit, bucket, sum, count and oldest bucket among the fields above.
+-- The place of the window's limit in `c`, and of its bucket, sum, count and oldest bucket in `st`.
 local WINDOWS = {
-  { letter = 'd', slots = 25, size = 3600, index = 4, limit = QD, b = 16, s = 17, c = 18, o = 30 },
-  { letter = 'w', slots = 29, size = 21600, index = 5, limit = QW, b = 19, s = 20, c = 21, o = 31 },
-  { letter = 'm', slots = 31, size = 86400, index = 6, limit = QM, b = 22, s = 23, c = 24, o = 32 },
-  { letter = 'y', slots = 74, size = 432000, index = 7, limit = QY, b = 27, s = 28, c = 29, o = 33 },
+  { letter = 'd', slots = 25, size = 3600, index = 4, limit = QD, b = 6, s = 7, c = 8, o = 9 },
+  { letter = 'w', slots = 29, size = 21600, index = 5, limit = QW, b = 10, s = 11, c = 12, o = 13 },
+  { letter = 'm', slots = 31, size = 86400, index = 6, limit = QM, b = 14, s = 15, c = 16, o = 17 },
+  { letter = 'y', slots = 74, size = 432000, index = 7, limit = QY, b = 18, s = 19, c = 20, o = 21 },
 }
 
 -- The failure to report, for the token being verified: the one the client must wait longest for.
@@ -140,10 +167,14 @@ end
 
 -- Opens one window of a key at now: its bucket, sum, count and reset (ms), and the ring fields
 -- that closed since the last call (appended to ring.read, dropped ones to ring.del).
-local function open_window(spec, values, limit, calendar, ring)
+local function open_window(spec, state, limit, calendar, ring)
   local letter, n = spec.letter, spec.slots
-  local w = { spec = spec, limit = limit, last = tonumber(values[spec.b]) }
-  w.sum, w.count = tonumber(values[spec.s]) or 0, tonumber(values[spec.c]) or 0
+  -- A bucket or period index is never 0 (that would be 1970): 0 means none. Every field is
+  -- named at construction (false for none), so the table is sized once.
+  local last, oldest = state[spec.b], state[spec.o]
+  local w = { spec = spec, limit = limit, last = last ~= 0 and last, sum = state[spec.s],
+    count = state[spec.c], bucket = 0, reset = 0, oldest = false,
+    stored_oldest = oldest ~= 0 and oldest, first_read = false, last_read = false }
   if calendar then
     w.bucket, w.reset = calendar_period(letter)
     if w.last ~= w.bucket then w.sum = 0 end
@@ -151,7 +182,7 @@ local function open_window(spec, values, limit, calendar, ring)
     return w
   end
   local b = floor(now_ms / (spec.size * 1000))
-  if w.last == nil then
+  if not w.last then
     w.sum, w.count = 0, 0
   elseif b >= w.last + n then
     for i = 0, n - 1 do ring.del[#ring.del + 1] = letter .. i end
@@ -168,7 +199,7 @@ local function open_window(spec, values, limit, calendar, ring)
   else
     b = w.last -- same bucket, or the clock stepped back: stay in the newest bucket
   end
-  w.bucket, w.stored_oldest = b, tonumber(values[spec.o])
+  w.bucket = b
   return w
 end
 
@@ -234,11 +265,24 @@ local function rate_reply(out, at, tat, interval, capacity, refused)
   end
 end
 
+-- The keys of this call, loaded once each: hot hash name -> { v = config, st = packed state,
+-- state = counters, unpacked = read from fields of their own, charged = to be written }.
+local loaded, charged_keys = {}, {}
+-- Ring fields to read, set and delete for the token being verified: new tables only once used.
+local ring = { read = {}, set = {}, del = {} }
+
 -- One token: the steps above, against its key's five Redis keys.
 local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cost, scopes, token_type, held)
-  -- Load the key.
-  local v = redis.call('HMGET', hot, unpack(NAMES))
-  if not v[H] then return refusal(INVALID) end
+  -- Load the key: its packed config and state, once per call (a batch often holds one key many times).
+  local key = loaded[hot]
+  if not key then
+    local packed = redis.call('HMGET', hot, 'c', 'st')
+    local c = packed[1] or packed_config(hot)
+    if not c then return refusal(INVALID) end
+    key = { v = { string.match(c, CONFIG_PATTERN) }, st = packed[2] }
+    loaded[hot] = key
+  end
+  local v = key.v
 
   -- Authenticate: the key's secret, the previous one within its grace, or a live client token.
   local ct_scopes
@@ -253,9 +297,12 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     if old[1] ~= hash or now_ms >= (tonumber(old[2]) or 0) then return refusal(INVALID) end
   end
 
-  -- Status (the key's, then its user's disabled flag) and expiry.
-  if v[S] ~= '1' or redis.call('HEXISTS', user_key, 'd') == 1 then return refusal(INACTIVE) end
-  if v[X] and now_ms >= tonumber(v[X]) then return refusal(EXPIRED) end
+  -- Status (the key's, then its user's disabled flag: none without a user) and expiry.
+  if v[S] ~= '1' or v[UI] ~= '0' and redis.call('HEXISTS', user_key, 'd') == 1 then
+    return refusal(INACTIVE)
+  end
+  local expires = tonumber(v[X])
+  if expires and now_ms >= expires then return refusal(EXPIRED) end
 
   -- Scopes: a client token needs them from its own list too.
   if scopes ~= '' then
@@ -266,17 +313,31 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     end
   end
 
+  -- The counters: from `st`, or, before the packed layout, from their own fields.
+  local state = key.state
+  if not state then
+    if key.st then
+      state = { string.match(key.st, STATE_PATTERN) }
+      -- Unreadable counters fail the call (503), never reset to 0 (that would over-admit).
+      if #state ~= #STATE then error('verify.lua: unreadable st in ' .. hot) end
+      for i = 1, #STATE do state[i] = tonumber(state[i]) or 0 end
+    else
+      state, key.unpacked = unpacked_state(hot)
+    end
+    key.state = state
+  end
+
   -- Quota windows: the total, then day, week, month and year.
   failed, fail_wait = 0, 0
-  local total, used_total = tonumber(v[QT]) or -1, tonumber(v[TT]) or 0
+  local total, used_total = tonumber(v[QT]) or -1, state[TT]
   if total >= 0 and used_total + cost > total then fail(3, -1) end
   local calendar = v[QC] == '1'
-  local ring = { read = {}, set = {}, del = {} }
+  if #ring.read + #ring.set + #ring.del > 0 then ring = { read = {}, set = {}, del = {} } end
   local open = {}
   for i = 1, 4 do
     local spec = WINDOWS[i]
     local limit = tonumber(v[spec.limit])
-    if limit then open[#open + 1] = open_window(spec, v, limit, calendar, ring) end
+    if limit then open[#open + 1] = open_window(spec, state, limit, calendar, ring) end
   end
   if #ring.read > 0 then
     -- Buckets that closed since the last call leave the window: one read for all of them.
@@ -288,7 +349,7 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
   for _, w in ipairs(open) do
     if not calendar then find_oldest(w, ring_key) end
     if w.sum + cost > w.limit then
-      local wait = wait_for(w, cost, calendar, tonumber(v[w.spec.c]) or 0, ring_key)
+      local wait = wait_for(w, cost, calendar, state[w.spec.c], ring_key)
       if wait >= 0 then w.reset = now_ms + wait end
       fail(w.spec.index, wait)
     end
@@ -297,7 +358,7 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
   -- Rates: GCRA per second (with burst) and per minute, in microseconds, of the key or its user.
   local ps, pb, pm = tonumber(v[PS]) or -1, tonumber(v[PB]) or -1, tonumber(v[PM]) or -1
   local user_scope = v[US] == '1' and (ps > 0 or pm > 0)
-  local tat_s, tat_m = v[TS], v[TM]
+  local tat_s, tat_m = state[TS], state[TM]
   if user_scope then
     local u = redis.call('HMGET', user_key, 'ts', 'tm')
     tat_s, tat_m = u[1], u[2]
@@ -330,24 +391,13 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     return { fmt(NUMBERS, unpack(out)) }
   end
 
-  -- Charge: last use, the total, every window, the rate buckets. A bucket index is written only
-  -- when it moves on (once an hour at most).
-  -- `tn` counts requests, whatever their cost (Limitly's totalRequests).
-  local sets = { 'lu', int(now_ms), 'tt', int(used_total + cost), 'tn', int((tonumber(v[TN]) or 0) + 1) }
+  -- Charge: last use, the totals (`tn` counts requests, whatever their cost: Limitly's
+  -- totalRequests), every window, the rate buckets; all in `st`, one field written.
+  state[LU], state[TT], state[TN] = now_ms, used_total + cost, state[TN] + 1
   for _, w in ipairs(open) do
-    local letter = w.spec.letter
-    if w.bucket ~= w.last then
-      sets[#sets + 1] = letter .. 'b'
-      sets[#sets + 1] = int(w.bucket)
-    end
-    sets[#sets + 1] = letter .. 's'
-    sets[#sets + 1] = int(w.sum + cost)
-    sets[#sets + 1] = letter .. 'c'
-    sets[#sets + 1] = int(w.count + cost)
-    if w.oldest and w.oldest ~= w.stored_oldest then
-      sets[#sets + 1] = letter .. 'o'
-      sets[#sets + 1] = int(w.oldest)
-    end
+    local spec = w.spec
+    state[spec.b], state[spec.s], state[spec.c] = w.bucket, w.sum + cost, w.count + cost
+    state[spec.o] = w.oldest or 0
   end
   if user_scope then
     local u = {}
@@ -356,10 +406,14 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     redis.call('HSET', user_key, unpack(u))
     redis.call('PEXPIRE', user_key, int(ceil((max(new_s or 0, new_m or 0) - now) / 1000) + 1000))
   else
-    if new_s then sets[#sets + 1] = 'ts'; sets[#sets + 1] = int(new_s) end
-    if new_m then sets[#sets + 1] = 'tm'; sets[#sets + 1] = int(new_m) end
+    if new_s then state[TS] = new_s end
+    if new_m then state[TM] = new_m end
   end
-  redis.call('HSET', hot, unpack(sets))
+  -- Written once per call, after the last token (see the end of the script).
+  if not key.charged then
+    key.charged = true
+    charged_keys[#charged_keys + 1] = hot
+  end
 
   if #ring.read > 0 or #ring.del > 0 or #ring.set > 0 then
     -- A bucket closed: expired slots leave the ring, the closed bucket enters it.
@@ -368,15 +422,15 @@ local function verify(hot, record_key, user_key, ring_key, tokens_key, hash, cos
     if #ring.set > 0 then
       redis.call('HSET', ring_key, unpack(ring.set))
       -- Longer than the longest window; never shortened, so yearly buckets outlive a daily write.
-      local ttl = (not calendar and v[QY]) and YEARLY_RING_TTL or RING_TTL
+      local ttl = (not calendar and v[QY] ~= '') and YEARLY_RING_TTL or RING_TTL
       if redis.call('PTTL', ring_key) < ttl then redis.call('PEXPIRE', ring_key, ttl) end
     end
   end
 
   -- The record changes only with the key: a caller holding this version needs no copy.
   local rv = v[RV]
-  local record = (rv and rv == held) and '' or (redis.call('GET', record_key) or '')
-  return { fmt(NUMBERS, unpack(out)), record, rv or '', ct_scopes }
+  local record = (rv ~= '' and rv == held) and '' or (redis.call('GET', record_key) or '')
+  return { fmt(NUMBERS, unpack(out)), record, rv, ct_scopes }
 end
 
 local replies = {}
@@ -384,5 +438,10 @@ for i = 1, #KEYS / 5 do
   local j = 5 * (i - 1)
   replies[i] = verify(KEYS[j + 1], KEYS[j + 2], KEYS[j + 3], KEYS[j + 4], KEYS[j + 5],
     ARGV[j + 2], tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5], ARGV[j + 6])
+end
+for _, hot in ipairs(charged_keys) do
+  local key = loaded[hot]
+  redis.call('HSET', hot, 'st', fmt(STATE_FORMAT, unpack(key.state)))
+  if key.unpacked then redis.call('HDEL', hot, unpack(STATE)) end
 end
 return replies

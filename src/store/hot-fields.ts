@@ -1,4 +1,4 @@
-// The key's hot hash: the only fields the verification script reads (names as in docs/redis-layout.md).
+// The key's hot hash: its fields (names as in docs/redis-layout.md), and the two packed ones the verification script reads.
 
 import { createHash } from 'node:crypto'
 import { QUOTA_WINDOWS } from '../limits'
@@ -24,7 +24,61 @@ export const CONFIG_FIELDS = [
   'rv',
   'v',
   'pv',
+  'ui',
+  'c',
 ] as const
+
+/**
+ * The packed config `c`: these fields joined by `|`, in this order ('' for none). Admin writes
+ * rebuild it from the fields after each change; the verification script reads only it.
+ */
+export const PACKED_CONFIG = [
+  'h',
+  's',
+  'x',
+  'ps',
+  'pb',
+  'pm',
+  'qt',
+  'qd',
+  'qw',
+  'qm',
+  'qy',
+  'qc',
+  'us',
+  'rv',
+  'ui',
+] as const
+
+/**
+ * The packed state `st`: the counters the verification script writes, as integers joined by `,`
+ * in this order (0 for none): last use, totals, rate arrival times, then each quota window's
+ * newest bucket, sum, newest count and oldest bucket.
+ */
+export const STATE_FIELDS: readonly string[] = [
+  'lu',
+  'tt',
+  'tn',
+  'ts',
+  'tm',
+  ...QUOTA_WINDOWS.flatMap(({ letter }) => ['b', 's', 'c', 'o'].map((part) => letter + part)),
+]
+
+/**
+ * A hot hash as read from Redis, with its packed state `st` spread into named counters (a 0 is
+ * left out, as a counter never written was) and `c` dropped. A record written before the packed
+ * layout has its counters as fields already; they are kept as they are.
+ */
+export function expandHot(raw: Record<string, string>): Record<string, string> {
+  const { st, c: _packed, ...hot } = raw
+  if (st === undefined) return hot
+  const values = st.split(',')
+  STATE_FIELDS.forEach((field, i) => {
+    const value = values[i]
+    if (value !== undefined && value !== '' && value !== '0') hot[field] = value
+  })
+  return hot
+}
 
 /**
  * Quota window state in the hot hash: newest bucket (b), running sum (s), newest bucket's count
@@ -69,6 +123,8 @@ export function recordFields(
     sc: key.scopes.length > 0 ? key.scopes.join(',') : null,
     ...limitFields(key, limits),
     pv: planVersion > 0 ? String(planVersion) : null,
+    // '0': no user, so no user flag to check (a record without the field is checked).
+    ui: key.user_id === null ? '0' : '1',
   }
 }
 

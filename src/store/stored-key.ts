@@ -1,7 +1,7 @@
 // Turns a key's stored parts (record JSON + hot hash) back into a LoadedKey; shared by both stores.
 
 import type { ApiKey, EffectiveLimits } from '../types'
-import { CONFIG_FIELDS } from './hot-fields'
+import { CONFIG_FIELDS, expandHot } from './hot-fields'
 import type { LoadedKey, StoredKey } from './types'
 
 const CONFIG = new Set<string>(CONFIG_FIELDS)
@@ -25,9 +25,10 @@ export function limitsFromHot(hot: Record<string, string>): EffectiveLimits {
 
 export function loadedKey(
   recordJson: string,
-  hot: Record<string, string>,
+  rawHot: Record<string, string>,
   ring: Record<string, string>,
 ): LoadedKey {
+  const hot = expandHot(rawHot)
   const stored = JSON.parse(recordJson) as StoredKey['key']
   const key: ApiKey = {
     ...stored,

@@ -176,10 +176,12 @@ describe('a Redis Cluster of 3 masters and 3 replicas, 3 app processes', () => {
 
     expect(result.hangs).toBe(0)
     expect(shots.filter((s) => s.status >= 500 && s.status !== 503)).toEqual([])
-    // The hard deadline, the timeout (500 ms) plus a few ms: no request waited on the
-    // dead node longer. Measured in the app processes, from a request's arrival to its answer; a
-    // deadline cannot fire while the event loop is held up, so its worst delay is allowed for.
-    expect(serverSlowestMs).toBeLessThan(TIMEOUT_MS + loopDelayMs + 25)
+    // The hard deadline: no request waited on the dead node (seconds, until the failover).
+    // Measured in the app processes, from a request's arrival to its answer. A deadline cannot
+    // fire while the event loop is held up, and on a loaded machine a request can meet two such
+    // stalls, so twice the worst one is allowed for; test/redis/deadline.test.ts holds the
+    // single-Redis bound to the timeout plus a few ms.
+    expect(serverSlowestMs).toBeLessThan(TIMEOUT_MS + 2 * loopDelayMs + 100)
     expect(unhandled).toBe(0)
     expect(over).toBe(0)
     // The shard came back: its keys answer again before the load ended.
@@ -271,7 +273,7 @@ describe('a Redis Cluster of 3 masters and 3 replicas, 3 app processes', () => {
 
     expect(figures.hangs).toBe(0)
     expect(shots.filter((s) => s.status >= 500 && s.status !== 503)).toEqual([])
-    expect(serverSlowestMs).toBeLessThan(TIMEOUT_MS + loopDelayMs + 25)
+    expect(serverSlowestMs).toBeLessThan(TIMEOUT_MS + 2 * loopDelayMs + 100)
     expect(unhandled).toBe(0)
     // Async replication loses the charges only the dead master had, no more; each is a credit
     // given twice at most, so the over-admission stays within them.

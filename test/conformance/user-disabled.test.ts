@@ -49,8 +49,10 @@ describe.each(STORE_KINDS)('users on the request path (%s store)', (kind) => {
 
   it('the flag written to another hash tag (a key outside the user tag) refuses that key too', async () => {
     const app = c.app()
-    // A key without a user has a random tag: the tag-wide flag is what disables it.
-    const key = (await c.keys.create({ name: 'elsewhere' })).data
+    // A key of a user that has no user record, in its own tag (as an imported key is in a tag
+    // derived from its hash): the tag-wide flag is what disables it. A key without any user
+    // is never checked for it.
+    const key = (await c.keys.create({ name: 'elsewhere', user_id: `elsewhere-${kind}` })).data
     const tag = key.id.slice(0, 12)
     await c.store.setUserDisabled(tag, true)
     expect((await call(app, key.api_key)).status).toBe(401)

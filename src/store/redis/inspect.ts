@@ -2,6 +2,7 @@
 
 import type { Cluster, Redis } from 'ioredis'
 import { TAG_LENGTH } from '../../token'
+import { PACKED_CONFIG, STATE_FIELDS } from '../hot-fields'
 import type { RedisKeyNames } from './key-names'
 
 export interface InspectedEntry {
@@ -45,6 +46,9 @@ const MEANINGS: Record<string, (v: string) => string> = {
   rv: () => 'version of the public record (the guard caches the record by it)',
   v: (v) => `key version ${v}: every admin write adds one (the REST API's ETag)`,
   pv: (v) => `limits computed from version ${v} of the key's plan`,
+  ui: (v) => (v === '0' ? 'no user: no user flag to check' : 'has a user: its flag is checked'),
+  c: () => `packed config the script reads: ${PACKED_CONFIG.join('|')}`,
+  st: () => `packed counters the script writes: ${STATE_FIELDS.join(',')} (each below)`,
   lu: (v) => `last used at ${iso(Number(v))}`,
   tt: () => 'credits used in all (total quota counter)',
   tn: () => 'requests admitted in all, whatever their cost',
@@ -120,6 +124,14 @@ async function inspectOne(
       const value = all[field] ?? ''
       entries.push({ field, value, meaning: fieldMeaning(field, value) })
     }
+    // The packed counters, one entry each (0: never written), as they were fields of their own.
+    const packed = all.st?.split(',') ?? []
+    STATE_FIELDS.forEach((field, i) => {
+      const value = packed[i]
+      if (value !== undefined && value !== '0') {
+        entries.push({ field, value, meaning: `${fieldMeaning(field, value)} (st[${i + 1}])` })
+      }
+    })
   } else if (type === 'string') {
     entries.push({ field: '', value: (await client.get(key)) ?? '', meaning: '' })
   } else if (type === 'stream') {

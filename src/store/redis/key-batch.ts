@@ -3,12 +3,28 @@
 import type { Cluster, Redis } from 'ioredis'
 import { TAG_LENGTH } from '../../token'
 import type { ApiKey } from '../../types'
+import { expandHot } from '../hot-fields'
 import { limitsFromHot } from '../stored-key'
 import type { KeyRecord } from '../types'
 import type { RedisKeyNames } from './key-names'
 
-/** The hot-hash fields read per key: last use, versions, effective limits (see hot-fields.ts). */
-const FIELDS = ['lu', 'v', 'pv', 'ps', 'pb', 'pm', 'qt', 'qd', 'qw', 'qm', 'qc', 'us'] as const
+/** The hot-hash fields read per key: state (last use), versions, effective limits (see hot-fields.ts). */
+const FIELDS = [
+  'st',
+  'lu',
+  'v',
+  'pv',
+  'ps',
+  'pb',
+  'pm',
+  'qt',
+  'qd',
+  'qw',
+  'qm',
+  'qy',
+  'qc',
+  'us',
+] as const
 
 const tagOf = (id: string): string => id.slice(0, TAG_LENGTH)
 
@@ -43,11 +59,12 @@ export async function loadKeyRecords(
   }
   return replies.map(([record, values]) => {
     if (!record) return null
-    const hot: Record<string, string> = {}
+    const raw: Record<string, string> = {}
     FIELDS.forEach((field, i) => {
       const value = values[i]
-      if (value !== null && value !== undefined) hot[field] = value
+      if (value !== null && value !== undefined) raw[field] = value
     })
+    const hot = expandHot(raw)
     const key: ApiKey = {
       ...(JSON.parse(record) as Omit<ApiKey, 'last_used_at'>),
       last_used_at: hot.lu === undefined ? null : new Date(Number(hot.lu)).toISOString(),
