@@ -7,6 +7,7 @@ const MAY_USE = {
   validation: [],
   limits: [],
   telemetry: [],
+  dashboard: [],
   store: ['token', 'limits', 'validation', 'telemetry'],
   'request-log': ['store', 'token', 'telemetry'],
   'ip-block': ['store', 'validation', 'telemetry'],
@@ -15,7 +16,17 @@ const MAY_USE = {
   guard: ['store', 'request-log', 'ip-block', 'token', 'validation', 'telemetry'],
   adapters: ['guard', 'telemetry', 'validation'],
   metrics: ['telemetry', 'validation'],
-  admin: ['guard', 'keys', 'audit', 'ip-block', 'store', 'token', 'validation', 'telemetry'],
+  admin: [
+    'guard',
+    'keys',
+    'audit',
+    'ip-block',
+    'store',
+    'token',
+    'validation',
+    'telemetry',
+    'dashboard',
+  ],
   cli: [
     'admin',
     'keys',
@@ -26,6 +37,7 @@ const MAY_USE = {
     'validation',
     'telemetry',
     'metrics',
+    'dashboard',
   ],
 }
 

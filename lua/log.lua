@@ -1,34 +1,72 @@
---[[ log.lua: appends one flush's logged requests of several keys to their streams, capped by count and by age.
+--[[ log.lua: appends one flush's logged requests of several keys to their streams, capped by count and by age,
+and adds them to each key's hourly and daily usage counters.
 For key i (from 1):
-KEYS[2i-1]  hot hash of the key   {prefix}{tag}:k:<id>  only looked at: an unknown key gets no stream
-KEYS[2i]    request log stream    {prefix}{tag}:l:<id>  one entry per request
+KEYS[4i-3]  hot hash of the key    {prefix}{tag}:k:<id>   only looked at: an unknown key gets no stream and no counters
+KEYS[4i-2]  request log stream     {prefix}{tag}:l:<id>   one entry per request
+KEYS[4i-1]  hourly usage counters  {prefix}{tag}:sh:<id>  fields <hour>:a, <hour>:r:<CODE>, and b (the newest hour)
+KEYS[4i]    daily usage counters   {prefix}{tag}:sd:<id>  fields <day>:a, <day>:r:<CODE>, and b (the newest day)
 ARGV[1]  maxEntries: each XADD trims with MAXLEN ~ ARGV[1]
 ARGV[2]  maxAge in ms: one XTRIM MINID ~ (now - ARGV[2]) per stream, and its TTL (PEXPIRE ARGV[2])
 ARGV[3]  stream id: "*" (Redis time), or "<ms>-*" (the store's test clock: the age cap follows it)
 ARGV[4]  n, the number of fields of an entry
 ARGV[5] .. ARGV[4+n]  the field names, in order
-then, for each key in KEYS order: its number of entries c, then c * n values, oldest first
+ARGV[5+n], ARGV[6+n], ARGV[7+n]   hourly counters: bucket size in ms, buckets kept, TTL in ms
+ARGV[8+n], ARGV[9+n], ARGV[10+n]  daily counters: the same
+then, for each key in KEYS order: its number of entries c, then c * n values, oldest first;
+then its number of counters m, then m pairs: counter ("a" allowed, "r:<CODE>" rejected), requests
 Returns  the number of entries written (none for a key that does not exist)
-"now" is the time of a stream's newest entry id, so the age cap needs no TIME call.
+"now" is the time of a stream's newest entry id, so the age cap and the counters' bucket need no
+TIME call. A counter hash is trimmed when its newest bucket changes (once per bucket at most): the
+buckets older than the kept ones go, so it holds at most (buckets kept x counters per bucket) + 1
+fields; its TTL restarts with every write.
 ]]
 
 local n = tonumber(ARGV[4])
 if not n or n < 1 then return redis.error_reply('log.lua: ARGV[4] must be 1 or more') end
 
+-- The two counter hashes of a key: hourly (KEYS[4i-1]) and daily (KEYS[4i]).
+local series = {}
+for s = 1, 2 do
+  local base = 2 + n + 3 * s
+  series[s] = { size = tonumber(ARGV[base]), keep = tonumber(ARGV[base + 1]), ttl = ARGV[base + 2] }
+end
+
 -- One argument list for every XADD: the names stay, the stream and values are overwritten.
 local args = { '', 'MAXLEN', '~', ARGV[1], ARGV[3] }
 for f = 1, n do args[4 + 2 * f] = ARGV[4 + f] end
 
-local written, at = 0, 5 + n
-for i = 1, #KEYS / 2 do
-  local count = tonumber(ARGV[at])
+-- Adds the pairs ARGV[from ..] (m of them) to the current bucket, after trimming old buckets.
+local function count(hash, spec, now_ms, from, m)
+  local bucket = math.floor(now_ms / spec.size)
+  local b = string.format('%d', bucket)
+  if redis.call('HGET', hash, 'b') ~= b then
+    local old = {}
+    for _, field in ipairs(redis.call('HKEYS', hash)) do
+      local fb = tonumber(string.match(field, '^(%d+):'))
+      if fb and fb <= bucket - spec.keep then old[#old + 1] = field end
+    end
+    if #old > 0 then redis.call('HDEL', hash, unpack(old)) end
+    redis.call('HSET', hash, 'b', b)
+  end
+  for p = from, from + 2 * m - 2, 2 do
+    redis.call('HINCRBY', hash, b .. ':' .. ARGV[p], ARGV[p + 1])
+  end
+  redis.call('PEXPIRE', hash, spec.ttl)
+end
+
+local written, at = 0, 11 + n
+for i = 1, #KEYS / 4 do
+  local entries = tonumber(ARGV[at])
   local first = at + 1
-  at = first + count * n
-  -- A forged token of an unknown id must not create a stream.
-  if count > 0 and redis.call('EXISTS', KEYS[2 * i - 1]) == 1 then
-    local stream, last = KEYS[2 * i], nil
+  at = first + entries * n
+  local m = tonumber(ARGV[at])
+  local pairs_at = at + 1
+  at = pairs_at + 2 * m
+  -- A forged token of an unknown id must not create a stream, nor counters.
+  if entries > 0 and redis.call('EXISTS', KEYS[4 * i - 3]) == 1 then
+    local stream, last = KEYS[4 * i - 2], nil
     args[1] = stream
-    for e = first, at - n, n do
+    for e = first, first + (entries - 1) * n, n do
       for f = 1, n do args[5 + 2 * f] = ARGV[e + f - 1] end
       last = redis.call('XADD', unpack(args))
       written = written + 1
@@ -37,6 +75,9 @@ for i = 1, #KEYS / 2 do
     local min_id = string.format('%.0f', math.max(0, now_ms - tonumber(ARGV[2])))
     redis.call('XTRIM', stream, 'MINID', '~', min_id)
     redis.call('PEXPIRE', stream, ARGV[2])
+    if m > 0 then
+      for s = 1, 2 do count(KEYS[4 * i - 2 + s], series[s], now_ms, pairs_at, m) end
+    end
   end
 end
 return written

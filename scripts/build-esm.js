@@ -32,6 +32,9 @@ buildSync({
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  // src/dashboard/assets-dir.ts finds the package root (and dist/ui) from its module's URL here,
+  // where the CommonJS build has __dirname.
+  define: { __keyguardModuleUrl: 'import.meta.url' },
   sourcemap: true,
   logLevel: 'warning',
 })

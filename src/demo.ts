@@ -47,7 +47,7 @@ async function main(quotaExceededStatus: 401 | 429): Promise<void> {
   app.get('/v1/hello', apiKeyGuard({ store, quotaExceededStatus }), (req, res) => {
     res.json({ message: `Hello, ${req.apiKey?.name}`, key_id: req.apiKey?.id })
   })
-  app.use('/admin', adminRouter({ store, guard: { quotaExceededStatus } }))
+  app.use('/admin', adminRouter({ store, guard: { quotaExceededStatus }, dashboard: true }))
   app.get('/health', (_req, res) => res.json({ ok: true }))
 
   const server = app.listen(Number(process.env.PORT ?? 3000), () => {
@@ -66,6 +66,7 @@ async function main(quotaExceededStatus: 401 | 429): Promise<void> {
         `\n  curl -H "Authorization: Bearer ${admin.api_key}" http://localhost:${port}/admin/keys\n`,
       )
     }
+    console.log(`dashboard (sign in with an admin key): http://localhost:${port}/admin/ui/`)
   })
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)))
   process.on('SIGINT', stop)

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'INTERNAL_ERROR'
+  | 'DASHBOARD_NOT_BUILT'
 
 /** An answer keyguard gives over HTTP: `{ error, code, details? }` with a status. */
 export class KeyguardError extends Error {

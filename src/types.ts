@@ -214,6 +214,30 @@ export interface RequestPage {
   count: number
 }
 
+/** The buckets of `GET /keys/:id/series`: hours (the last 7 days) or days (the last 90). */
+export type SeriesGranularity = 'hour' | 'day'
+
+/** One bucket of a key's usage series: requests counted while it was the store's current one. */
+export interface UsagePoint {
+  /** The bucket's start, UTC, ISO 8601. */
+  t: string
+  allowed: number
+  rejected: number
+  /** Rejected requests by error code (`QUOTA_EXCEEDED`, `RATE_LIMITED`, …); codes with none are left out. */
+  rejected_by: Record<string, number>
+}
+
+/** `GET /keys/:id/series`: every bucket of the period, oldest first, zeros included. */
+export interface UsageSeries {
+  key_id: string
+  granularity: SeriesGranularity
+  /** The oldest bucket's start. */
+  from: string
+  /** The end of the newest (current) bucket: `from` + points × bucket size. */
+  to: string
+  points: UsagePoint[]
+}
+
 /**
  * A user (Limitly's shape): the owner of keys. `user_id` is a number (assigned when none is given)
  * or a string id already used by keys; every key with this `user_id` belongs to the user.

@@ -5,7 +5,15 @@ import type { AuditRecord } from '../audit'
 import type { IpBlock } from '../ip-block'
 import { type ClientToken, type ImportReport, quotasSchema, rateSchema } from '../keys'
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../store'
-import type { ApiKey, KeyRequestPage, KeyUsage, Plan, PlanKeys, PlanUsage } from '../types'
+import type {
+  ApiKey,
+  KeyRequestPage,
+  KeyUsage,
+  Plan,
+  PlanKeys,
+  PlanUsage,
+  UsageSeries,
+} from '../types'
 
 const time = z.iso.datetime()
 const userId = z.union([z.string(), z.number().int()]).nullable()
@@ -145,6 +153,24 @@ export const requestPageSchema = z.object({
   ),
 })
 
+export const usageSeriesSchema = z.object({
+  key_id: z.string(),
+  granularity: z.enum(['hour', 'day']),
+  from: time.meta({ description: "The oldest bucket's start." }),
+  to: time.meta({ description: 'The end of the newest (current) bucket.' }),
+  points: z.array(
+    z.object({
+      t: time.meta({ description: "The bucket's start (UTC)." }),
+      allowed: z.number().int(),
+      rejected: z.number().int(),
+      rejected_by: z.record(z.string(), z.number().int()).meta({
+        description:
+          'Rejected requests by error code, e.g. `{"QUOTA_EXCEEDED": 3}`; codes with none are left out.',
+      }),
+    }),
+  ),
+})
+
 export const clientTokenSchema = z.object({
   token: z.string(),
   expires_at: time,
@@ -201,6 +227,7 @@ const checks: Array<true> = [
   true satisfies Same<z.output<typeof planKeysSchema>, PlanKeys>,
   true satisfies Same<z.output<typeof usageSchema>, KeyUsage>,
   true satisfies Same<z.output<typeof requestPageSchema>, KeyRequestPage>,
+  true satisfies Same<z.output<typeof usageSeriesSchema>, UsageSeries>,
   true satisfies Same<z.output<typeof clientTokenSchema>, ClientToken>,
   true satisfies Same<z.output<typeof auditRecordSchema>, AuditRecord>,
   true satisfies Same<z.output<typeof ipBlockSchema>, IpBlock>,

@@ -2,7 +2,7 @@
 
 import type { z } from 'zod'
 import { auditQuerySchema } from '../audit'
-import { listQuerySchema, pageQuerySchema } from '../keys'
+import { listQuerySchema, pageQuerySchema, seriesQuerySchema } from '../keys'
 
 /** An error answer, by status; their bodies are all `Error`. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503
@@ -160,6 +160,17 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "An API key's logged requests, newest first",
     query: pageQuerySchema,
     ok: { status: 200, schema: 'RequestsAnswer', description: 'One page of the request log' },
+    errors: [...GUARDED, 400, 404],
+  },
+  {
+    method: 'get',
+    path: '/keys/:id/series',
+    tag: 'keys',
+    summary: "An API key's requests per hour or per day, allowed and rejected by code",
+    description:
+      '`granularity=hour` (the default): the last 7 days, 168 points; `day`: the last 90 days, 90 points. Oldest first, every bucket present (zeros included); `t` is the bucket\'s start (UTC). A request counts in the bucket of the store\'s clock when the request log wrote it (normally within a second). `rejected_by` names the codes with requests (`OTHER` for a reason that is not a guard code). See docs/admin-api.md, "Usage series".',
+    query: seriesQuerySchema,
+    ok: { status: 200, schema: 'SeriesAnswer', description: 'Every bucket of the period' },
     errors: [...GUARDED, 400, 404],
   },
   {

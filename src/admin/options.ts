@@ -26,6 +26,11 @@ export interface AdminRouterOptions {
    * (behind the admin token like every other route) or `"off"`. Defaults to `"public"`.
    */
   openapi?: 'public' | 'admin' | 'off'
+  /**
+   * Serve the web dashboard under `<admin>/ui` (static files with a strict Content-Security-Policy,
+   * no token needed for them; the dashboard signs in with an admin token). Defaults to false.
+   */
+  dashboard?: boolean
 }
 
 export const adminOptionsSchema = z.strictObject({
@@ -72,6 +77,7 @@ export const adminOptionsSchema = z.strictObject({
   openapi: z
     .enum(['public', 'admin', 'off'], { error: 'must be "public", "admin" or "off"' })
     .default('public'),
+  dashboard: z.boolean({ error: 'must be true or false' }).default(false),
 })
 
 export type ResolvedAdminOptions = z.infer<typeof adminOptionsSchema>

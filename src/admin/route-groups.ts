@@ -4,6 +4,7 @@ import { creditsRoutes } from './credits-routes'
 import { importRoutes } from './import-routes'
 import { planUsageRoutes } from './plan-usage-routes'
 import type { RouteContext, Routes } from './route-kit'
+import { seriesRoutes } from './series-routes'
 import { userRoutes } from './user-routes'
 import { validateRoutes } from './validate-routes'
 
@@ -13,4 +14,5 @@ export const ROUTE_GROUPS: ReadonlyArray<(context: RouteContext) => Routes> = [
   importRoutes,
   userRoutes,
   planUsageRoutes,
+  seriesRoutes,
 ]

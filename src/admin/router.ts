@@ -2,6 +2,7 @@
 
 import express, { type NextFunction, type Request, type Response, Router } from 'express'
 import { AuditLog } from '../audit'
+import { assetsDirOf, dashboardRouter } from '../dashboard'
 import { KeyguardError, validationError } from '../errors'
 import { apiKeyGuard } from '../guard'
 import { ipBlockerFor, parseIpGroup } from '../ip-block'
@@ -66,6 +67,8 @@ export function adminRouter(options?: AdminRouterOptions): Router {
     }
   }
   const router = Router()
+  // Static files only, no data: mounted before the guard, so a browser can load the sign-in page.
+  if (config.dashboard) router.use('/ui', dashboardRouter({ assetsDir: assetsDirOf(options) }))
 
   let document: OpenApiDocument | undefined
   const serveOpenApi = (req: Request, res: Response): void => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { type Command, InvalidArgumentError } from 'commander'
 import express from 'express'
 import { adminRouter } from '../admin'
+import { dashboardBuilt } from '../dashboard'
 import { ensureAdminKey } from '../keys'
 import { CliError, connect, disconnect, EXIT, globalOptions, recordAudit, safeUrl } from './context'
 import { metricsRoute, stderrLogger } from './serve-extras'
@@ -33,6 +34,7 @@ interface ServeFlags {
   basePath?: string
   trustProxy?: boolean | number | string
   metrics: boolean
+  dashboard: boolean
   quotaStatus?: 401 | 429
 }
 
@@ -66,6 +68,10 @@ export function serveCommand(program: Command): void {
       '--no-metrics',
       'do not serve Prometheus metrics at /metrics. Defaults to serving them when prom-client is installed',
     )
+    .option(
+      '--no-dashboard',
+      'do not serve the web dashboard at <base path>/ui. Defaults to serving it',
+    )
     .action(async (flags: ServeFlags, cmd: Command) => {
       const o = { ...flags, port: flags.port ?? 3000, basePath: flags.basePath ?? '/' }
       const options = globalOptions(cmd)
@@ -98,6 +104,7 @@ export function serveCommand(program: Command): void {
           prefix: options.tokenPrefix,
           logger: stderrLogger,
           guard: { quotaExceededStatus: o.quotaStatus ?? 401 },
+          dashboard: o.dashboard,
         }),
       )
 
@@ -119,14 +126,20 @@ export function serveCommand(program: Command): void {
       const url = `http://${o.host ?? 'localhost'}:${address.port}${base}`
       const root = `http://${o.host ?? 'localhost'}:${address.port}/`
       const metricsUrl = metrics ? `${root}metrics` : null
+      const dashboardUrl = o.dashboard ? `${url}ui/` : null
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ url, metrics: metricsUrl, admin_key: admin })}\n`)
+        const info = { url, metrics: metricsUrl, dashboard: dashboardUrl, admin_key: admin }
+        process.stdout.write(`${JSON.stringify(info)}\n`)
       } else {
         process.stdout.write(
           `keyguard admin API on ${url} (Redis ${safeUrl(options.redisUrl)}, prefix ${options.prefix})\n`,
         )
         if (metricsUrl) process.stdout.write(`Prometheus metrics on ${metricsUrl}\n`)
         else if (o.metrics) process.stdout.write('No /metrics: install prom-client to serve them\n')
+        if (dashboardUrl) {
+          const note = dashboardBuilt() ? '' : ' (not built: run `npm run build` in the package)'
+          process.stdout.write(`dashboard: ${dashboardUrl}${note}\n`)
+        }
         if (admin) {
           process.stdout.write(
             'No admin key existed, so one was created. It is shown only this once; keep it:\n\n' +

@@ -19,6 +19,7 @@ export {
 export * from './key-manager'
 export * from './plan-manager'
 export * from './schemas'
+export * from './series-query'
 export * from './user-manager'
 export * from './user-schemas'
 export { inheritedPlan } from './user-sync'

@@ -5,7 +5,7 @@ import { effectiveLimits } from '../limits'
 import type { LoadedKey, Store, VersionedPlan, WriteOutcome } from '../store'
 import { defaultStore, recordFields, secretFields } from '../store'
 import { hashToken, isKeyId, mintToken, newKeyId } from '../token'
-import type { ApiKey, ApiKeyWithSecret, KeyRequestPage, KeyUsage } from '../types'
+import type { ApiKey, ApiKeyWithSecret, KeyRequestPage, KeyUsage, UsageSeries } from '../types'
 import { parseInput } from '../validation'
 import { type ClientTokenOptions, ClientTokens } from './client-tokens'
 import {
@@ -40,6 +40,7 @@ import {
   regenerateSchema,
 } from './schemas'
 import { withRequestsSdkFields, withUsageSdkFields } from './sdk-usage'
+import { type SeriesQuery, seriesQuerySchema } from './series-query'
 import { sameKey } from './unchanged'
 import { computeUsage } from './usage'
 import { UserManager } from './user-manager'
@@ -377,6 +378,17 @@ export class KeyManager {
     return {
       data: withRequestsSdkFields(loaded, computeUsage(loaded, nowMs), nowMs, requests),
     }
+  }
+
+  /**
+   * The key's requests per hour over the last 7 days (`granularity: "hour"`, the default) or per
+   * day over the last 90 (`"day"`): allowed, and rejected by code, every bucket oldest first.
+   */
+  async series(id: string, query: SeriesQuery = {}): Promise<{ data: UsageSeries }> {
+    const { granularity } = parseInput(seriesQuerySchema, query)
+    await this.load(id)
+    const nowMs = await this.store.now()
+    return { data: await this.store.usageSeries(id, granularity, nowMs) }
   }
 
   /** The name of the plan the key's limits come from (its own, else its user's), or null. */

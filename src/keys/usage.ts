@@ -1,4 +1,4 @@
-// Usage per quota window, read from a key's counters at the store's time (off the hot path).
+// Usage per quota window and rate, read from a key's counters at the store's time (off the hot path).
 
 import { calendarPeriod, QUOTA_WINDOWS } from '../limits'
 import type { LoadedKey } from '../store'
@@ -42,7 +42,47 @@ function windowUsage(
   return window(used, oldest === null ? null : iso((oldest + slots) * size * 1000))
 }
 
-/** Limitly's fields (current_usage, limit, remaining, reset_time, period) are the tightest window's. */
+/**
+ * A rate's bucket at now (GCRA): what is left of its burst, and when it is full again. Only for
+ * a rate of the key's own: a rate shared by the user keeps its bucket in the user's hash.
+ */
+function rateUsage(
+  period: 'second' | 'minute',
+  count: number,
+  capacity: number,
+  tat: string | undefined,
+  nowMs: number,
+): UsageWindow {
+  const interval = Math.ceil((period === 'second' ? 1_000_000 : 60_000_000) / count)
+  const ahead = Math.max(0, Number(tat ?? 0) - nowMs * 1000)
+  const remaining = Math.max(0, Math.floor((capacity * interval - ahead) / interval))
+  return {
+    period,
+    used: capacity - remaining,
+    limit: capacity,
+    remaining,
+    reset_time: ahead > 0 ? iso(nowMs + Math.ceil(ahead / 1000)) : null,
+  }
+}
+
+function rateWindows(loaded: LoadedKey, nowMs: number): UsageWindow[] {
+  const { limits, counters } = loaded
+  if (limits.rate_scope === 'user') return []
+  const windows: UsageWindow[] = []
+  if (limits.per_second !== null) {
+    const burst = limits.burst ?? limits.per_second
+    windows.push(rateUsage('second', limits.per_second, burst, counters.ts, nowMs))
+  }
+  if (limits.per_minute !== null) {
+    windows.push(rateUsage('minute', limits.per_minute, limits.per_minute, counters.tm, nowMs))
+  }
+  return windows
+}
+
+/**
+ * Limitly's fields (current_usage, limit, remaining, reset_time, period) are the tightest quota
+ * window's; the rates follow the quotas in `windows`, live.
+ */
 export function computeUsage(loaded: LoadedKey, nowMs: number): Usage {
   const { limits } = loaded
   const totalUsed = Number(loaded.counters.tt ?? 0)
@@ -71,7 +111,7 @@ export function computeUsage(loaded: LoadedKey, nowMs: number): Usage {
     reset_time: top ? top.reset_time : null,
     period: top ? periodName(top.period) : null,
     total_requests: totalUsed,
-    windows,
+    windows: [...windows, ...rateWindows(loaded, nowMs)],
   }
 }
 

@@ -2,7 +2,15 @@
 
 import type { Cluster, Redis } from 'ioredis'
 import type { TokenType } from '../token'
-import type { ApiKey, EffectiveLimits, Plan, RequestLogEntry, RequestPage } from '../types'
+import type {
+  ApiKey,
+  EffectiveLimits,
+  Plan,
+  RequestLogEntry,
+  RequestPage,
+  SeriesGranularity,
+  UsageSeries,
+} from '../types'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from './audit-records'
 import type { CreditsOutcome, CreditsWrite } from './credits'
 import type { UserStore } from './user-store'
@@ -141,6 +149,11 @@ export interface AdminStore extends UserStore {
   ): Promise<'ok' | 'stale'>
   /** A key's logged requests, newest first, with the number kept. */
   requests(id: string, page: { page: number; limit: number }): Promise<RequestPage>
+  /**
+   * A key's requests per hour (the last 7 days) or per day (the last 90) at `nowMs`, allowed and
+   * rejected by code: counters the request log's flushes write (see usage-series.ts).
+   */
+  usageSeries(id: string, granularity: SeriesGranularity, nowMs: number): Promise<UsageSeries>
   /** Appends an admin action to the audit trail (capped); returns it with the id the store gave it. */
   appendAudit(entry: AuditEntry): Promise<AuditRecord>
   /** The audit trail, newest first, filtered, with the number of matches. */

@@ -243,6 +243,9 @@ describe.each(STORE_KINDS)('GET /openapi.json and the real answers (%s)', (kind)
     conforms('post', '/validate', await call(app, 'post', '/admin/validate', t, check))
     conforms('post', '/validate', await call(app, 'post', '/admin/validate', t, { api_key: 1 }))
     conforms('get', '/keys/{id}/requests', await call(app, 'get', `/admin/keys/${id}/requests`, t))
+    const series = `/admin/keys/${id}/series`
+    conforms('get', '/keys/{id}/series', await call(app, 'get', `${series}?granularity=day`, t))
+    conforms('get', '/keys/{id}/series', await call(app, 'get', `${series}?granularity=week`, t))
     conforms(
       'post',
       '/tokens',

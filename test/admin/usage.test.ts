@@ -77,7 +77,7 @@ describe.each(STORE_KINDS)('usage over REST (%s store)', (kind) => {
     expect(tomorrow).toMatchObject({ current_usage: 0, remaining: 3 })
   })
 
-  it('a key without quotas: no windows, null limit fields, and current_usage counts its credits', async () => {
+  it('a key without quotas: no quota windows, null limit fields, current_usage counts its credits, and its rate is live', async () => {
     const { admin: app, api } = apps()
     const { data } = await s.keys.create({ name: 'Unmetered', rate: { per_second: 5 } })
     for (let i = 0; i < 2; i++) {
@@ -91,7 +91,16 @@ describe.each(STORE_KINDS)('usage over REST (%s store)', (kind) => {
       reset_time: null,
       period: null,
       total_requests: 2,
-      windows: [],
+      // Its rate, live: 2 of a burst of 5 used, full again 2 × 200 ms after the last request.
+      windows: [
+        {
+          period: 'second',
+          used: 2,
+          limit: 5,
+          remaining: 3,
+          reset_time: new Date(now + 400).toISOString(),
+        },
+      ],
       // Limitly's fields: no quota, so the period is the key's life so far.
       apiKeyId: data.id,
       apiKeyName: 'Unmetered',

@@ -66,6 +66,7 @@ describe('keyguard completion', () => {
     expect(complete(r.stdout, ['--json', 'plans', 'up'])).toEqual(['update'])
     expect(complete(r.stdout, ['keys', 'create', '--status', ''])).toEqual(['active', 'inactive'])
     expect(complete(r.stdout, ['completion', ''])).toEqual(['bash', 'zsh'])
+    expect(complete(r.stdout, ['serve', '--no-d'])).toEqual(['--no-dashboard'])
   })
 
   it('prints a zsh script naming every command; zsh -n accepts it where zsh is installed', async () => {

@@ -60,6 +60,14 @@ describe('keyguard serve', () => {
       expect(((await list.json()) as { count: number }).count).toBe(1)
       expect((await fetch(`${info.url}keys`)).status).toBe(401)
       expect((await fetch(`${info.url}health`)).status).toBe(200)
+      // The dashboard is on by default: its page needs no token (it signs in with one).
+      expect(info.dashboard).toBe(`${info.url}ui/`)
+      const page = await fetch(info.dashboard)
+      expect([page.status, page.headers.get('content-type')]).toEqual([
+        200,
+        'text/html; charset=utf-8',
+      ])
+      expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; /)
     } finally {
       expect(await first.stop()).toBe(0)
     }
@@ -73,6 +81,7 @@ describe('keyguard serve', () => {
       expect(info.admin_key).toBeNull()
       expect(info.url).toMatch(/\/functions\/v1\/$/)
       expect((await fetch(`${info.url}keys`)).status).toBe(401)
+      expect((await fetch(`${info.url}ui/`)).status).toBe(200)
     } finally {
       expect(await second.stop()).toBe(0)
     }
@@ -105,6 +114,20 @@ describe('keyguard serve', () => {
       expect((await fetch(info.url.replace(/\/$/, '/metrics'))).status).toBe(401)
     } finally {
       expect(await off.stop()).toBe(0)
+    }
+  })
+
+  it('--no-dashboard serves no dashboard: <base>/ui is then behind the token', async () => {
+    const server = start(
+      [CLI, '--prefix', `${c.prefix}nodash:`, '--json', 'serve', '--port', '0', '--no-dashboard'],
+      env,
+    )
+    try {
+      const info = JSON.parse((await server.lines(1))[0] ?? '')
+      expect(info.dashboard).toBeNull()
+      expect((await fetch(`${info.url}ui/`)).status).toBe(401)
+    } finally {
+      expect(await server.stop()).toBe(0)
     }
   })
 
@@ -150,6 +173,7 @@ describe('keyguard serve', () => {
       expect(out).toMatch(
         /curl -H "Authorization: Bearer kg_pat_[0-9A-Za-z]{48}" http:\/\/localhost:\d+\/keys/,
       )
+      expect(out).toMatch(/^dashboard: http:\/\/localhost:\d+\/ui\/$/m)
     } finally {
       expect(await server.stop()).toBe(0)
     }
@@ -206,6 +230,14 @@ describe('npm start (the demo)', () => {
       expect(res.status).toBe(200)
       const body = (await res.json()) as { data: Array<{ name: string }> }
       expect(body.data.map((k) => k.name).sort()).toEqual(['Demo key', 'admin'])
+      const dashboard = /^dashboard .*(http:\/\/localhost:\d+\/admin\/ui\/)$/m.exec(
+        (await demo.lines(10)).join('\n'),
+      )
+      const page = await fetch(dashboard?.[1] ?? '')
+      expect([page.status, page.headers.get('content-type')]).toEqual([
+        200,
+        'text/html; charset=utf-8',
+      ])
     } finally {
       expect(await demo.stop()).toBe(0)
     }

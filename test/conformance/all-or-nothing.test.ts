@@ -42,6 +42,7 @@ describe.each(STORE_KINDS)('all-or-nothing (%s store)', (kind) => {
       daily: 1,
       weekly: 1,
       monthly: 1,
+      second: 1,
     })
   })
 
@@ -59,6 +60,8 @@ describe.each(STORE_KINDS)('all-or-nothing (%s store)', (kind) => {
       daily: 2,
       weekly: 2,
       monthly: 2,
+      second: 2,
+      minute: 2,
     })
     const last = await call(app, data.api_key)
     // Only the 2 admitted requests were charged to the rates: 98 of 100 left, not 93.
@@ -102,7 +105,7 @@ describe.each(STORE_KINDS)('all-or-nothing (%s store)', (kind) => {
     })
     c.clock.advance(1)
     expect(await refusal(c.app(), data.api_key)).toEqual([401, 'EXPIRED_API_KEY'])
-    expect(await used(data.id)).toEqual({ requests: 0, daily: 0 })
+    expect(await used(data.id)).toEqual({ requests: 0, daily: 0, minute: 0 })
     expect((await c.keys.get(data.id)).data.last_used_at).toBeNull()
   })
 })

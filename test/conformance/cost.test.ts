@@ -25,6 +25,8 @@ describe.each(STORE_KINDS)('cost (%s store)', (kind) => {
     expect(usage.windows.map((w) => [w.period, w.used])).toEqual([
       ['total', 10],
       ['daily', 10],
+      // The rate counts requests, not credits.
+      ['minute', 2],
     ])
   })
 

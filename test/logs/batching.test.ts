@@ -59,13 +59,15 @@ describe('request log batching (private redis-server, MONITOR)', () => {
     await flush.stop()
     // One call of lua/log.lua for the key (EVAL on a connection's first use, then EVALSHA)...
     expect(flush.commands.map((c) => c.name)).toEqual([expect.stringMatching(/^eval(sha)?$/)])
-    // ...which ran the 20 XADDs, one XTRIM and one PEXPIRE (and no TIME).
-    const { xadd, xtrim, pexpire, exists, time } = await callsSinceReset(redis.admin)
-    expect({ xadd, xtrim, pexpire, exists, time }).toEqual({
+    // ...which ran the 20 XADDs, one XTRIM and one PEXPIRE (and no TIME), and added the 20 to
+    // the key's hourly and daily usage counters: one HINCRBY and one PEXPIRE each.
+    const { xadd, xtrim, pexpire, exists, hincrby, time } = await callsSinceReset(redis.admin)
+    expect({ xadd, xtrim, pexpire, exists, hincrby, time }).toEqual({
       xadd: 20,
       xtrim: 1,
-      pexpire: 1,
+      pexpire: 3,
       exists: 1,
+      hincrby: 2,
     })
     expect((await redis.keys.requests(data.id, { limit: 100 })).data.count).toBe(21)
   })
@@ -85,7 +87,9 @@ describe('request log batching (private redis-server, MONITOR)', () => {
     // Five keys, one script call, and nothing else from the app.
     expect(watched.commands.map((c) => c.name)).toEqual(['evalsha'])
     const ran = await callsSinceReset(redis.admin)
-    expect([ran.exists, ran.xadd, ran.xtrim, ran.pexpire]).toEqual([5, 5, 3, 3])
+    expect([ran.exists, ran.xadd, ran.xtrim, ran.pexpire]).toEqual([5, 5, 3, 3 + 3 * 2])
+    // Counters of the known keys only, in both hashes: A allowed and RATE_LIMITED, B and C one each.
+    expect(ran.hincrby).toBe((2 + 1 + 1) * 2)
     for (const ghost of ghosts) {
       expect(await redis.admin.keys(`${redis.store.prefix}*${ghost}*`)).toEqual([])
     }

@@ -31,6 +31,12 @@ afterAll(async () => {
 const installed = (project: { dir: string }): string =>
   realpathSync(join(project.dir, 'node_modules', 'keyguard'))
 
+/** The app's `/admin/ui/` (adminRouter with `dashboard: true`): its status and page. */
+async function dashboardOf(report: { port: number }): Promise<{ status: number; text: string }> {
+  const res = await fetch(`http://127.0.0.1:${report.port}/admin/ui/`)
+  return { status: res.status, text: await res.text() }
+}
+
 /** Every copy of `name` in the project's tree, by `npm ls` (which also fails on a bad peer). */
 async function copiesOf(dir: string, name: string): Promise<string[]> {
   const out = await mustRun('npm', ['ls', name, '--all', '--parseable'], { cwd: dir })
@@ -60,6 +66,12 @@ describe('the packed tarball in fresh projects', () => {
       expect(app.report.express).toMatch(/^4\./)
       expect(app.report.ioredis).toMatch(/^5\./)
       expect(await guardedStatuses(app.report)).toEqual([401, 200, 200, 429])
+      // The dashboard ships in the package (dist/ui) and the CommonJS build finds it.
+      const page = join(installed(projects.express4), 'dist', 'ui', 'index.html')
+      expect(await dashboardOf(app.report)).toEqual({
+        status: 200,
+        text: readFileSync(page, 'utf8'),
+      })
     } finally {
       await app.stop()
     }
@@ -74,6 +86,12 @@ describe('the packed tarball in fresh projects', () => {
       const loaded = fileURLToPath(app.report.keyguard ?? '')
       expect(loaded).toBe(join(installed(projects.express5), 'dist', 'esm', 'index.mjs'))
       expect(await guardedStatuses(app.report)).toEqual([401, 200, 200, 429])
+      // The ESM build finds dist/ui too (from import.meta.url, where CommonJS has __dirname).
+      const page = join(installed(projects.express5), 'dist', 'ui', 'index.html')
+      expect(await dashboardOf(app.report)).toEqual({
+        status: 200,
+        text: readFileSync(page, 'utf8'),
+      })
     } finally {
       await app.stop()
     }
@@ -174,6 +192,12 @@ describe('the packed tarball in fresh projects', () => {
     try {
       expect(app.report.keyguard).toBeNull()
       expect(await guardedStatuses(app.report)).toEqual([401, 200, 200, 429])
+      // A bundle carries no dist/ui: the dashboard says so instead of failing.
+      const dashboard = await dashboardOf(app.report)
+      expect([dashboard.status, JSON.parse(dashboard.text).code]).toEqual([
+        503,
+        'DASHBOARD_NOT_BUILT',
+      ])
       // The verdicts came from verify.lua on this Redis: the key's counters are there.
       expect((await client.keys(`${prefix}*`)).length).toBeGreaterThan(0)
     } finally {

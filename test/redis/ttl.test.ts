@@ -64,14 +64,15 @@ describe('traffic creates no key without a TTL', () => {
     await store.close() // flushes the request log
 
     const created = (await dumpPrefix(client, prefix)).filter((k) => !before.has(k.key))
-    // The traffic did create every kind of expiring key: rings, per-user rates, request logs,
-    // and the failed-attempt counter of the client's IP, with the index that caps those counters.
+    // The traffic did create every kind of expiring key: rings, per-user rates, request logs and
+    // the keys' hourly and daily usage counters, and the failed-attempt counter of the client's
+    // IP, with the index that caps those counters.
     const kinds = new Set(
       created.map(
         (k) => /^[^}]*\}:([a-z]+)/.exec(k.key)?.[1] ?? k.key.slice(prefix.length).split(':')[0],
       ),
     )
-    expect(kinds).toEqual(new Set(['r', 'u', 'l', 'ip-fail', 'ip-fail-tracked']))
+    expect(kinds).toEqual(new Set(['r', 'u', 'l', 'sh', 'sd', 'ip-fail', 'ip-fail-tracked']))
     for (const k of created)
       expect({ key: k.key, hasTtl: k.pttl > 0 }).toEqual({ key: k.key, hasTtl: true })
     // …and none for the forged tokens.

@@ -1,8 +1,10 @@
 // MemoryStore's request log: per key, newest last, capped by count and by age like the Redis stream.
 
-import type { RequestLogEntry, RequestPage } from '../../types'
+import type { RequestLogEntry, RequestPage, SeriesGranularity, UsageSeries } from '../../types'
 import { type RequestLogCaps, resolveRequestLogCaps } from '../request-log-caps'
 import { toRequestRecord } from '../request-record'
+import { seriesIncrements } from '../usage-series'
+import { MemoryUsageSeries } from './memory-usage-series'
 
 interface Kept {
   /** Store time when the entry was appended: the age cap counts from here, as a stream id does. */
@@ -15,6 +17,8 @@ const SWEEP_EVERY_MS = 60_000
 
 export class MemoryRequestLog {
   private readonly logs = new Map<string, Kept[]>()
+  /** Per-key hourly and daily counters, written with the log: every entry counts, kept or capped. */
+  readonly series = new MemoryUsageSeries()
   private readonly maxEntries: number
   private readonly maxAgeMs: number
   private lastSweep = 0
@@ -39,9 +43,11 @@ export class MemoryRequestLog {
       log.push({ at: now, entry: { ...entry } })
       if (log.length > this.maxEntries) log.splice(0, log.length - this.maxEntries)
     }
+    for (const [id, increments] of seriesIncrements(entries)) this.series.add(id, increments, now)
     if (now - this.lastSweep >= SWEEP_EVERY_MS) {
       this.lastSweep = now
       for (const id of this.logs.keys()) this.prune(id, now)
+      this.series.sweep(now)
     }
   }
 
@@ -61,8 +67,14 @@ export class MemoryRequestLog {
     return this.prune(id, this.clock()).length > 0
   }
 
+  /** A key's requests per hour or per day at `nowMs` (see usage-series.ts). */
+  usageSeries(id: string, granularity: SeriesGranularity, nowMs: number): UsageSeries {
+    return this.series.read(id, granularity, nowMs)
+  }
+
   delete(id: string): void {
     this.logs.delete(id)
+    this.series.delete(id)
   }
 
   /** Number of entries kept in all, for tests of bounded memory. */

@@ -1,7 +1,13 @@
 // MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
 
 import { RING_TTL_MS } from '../../limits'
-import type { Plan, RequestLogEntry, RequestPage } from '../../types'
+import type {
+  Plan,
+  RequestLogEntry,
+  RequestPage,
+  SeriesGranularity,
+  UsageSeries,
+} from '../../types'
 import type { AuditLogCaps } from '../audit-caps'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
@@ -74,6 +80,8 @@ export class MemoryStore implements Store {
       if (entry.expiresAt <= now) this.userRates.delete(tag)
     }
     for (const [id, entry] of this.rings) if (entry.expiresAt <= now) this.rings.delete(id)
+    // Usage series of keys no longer logged to go when their TTL passes, not at their next write.
+    this.requestLog.series.sweep(now)
   }
 
   /** Number of live entries, for tests of bounded memory. */
@@ -279,6 +287,14 @@ export class MemoryStore implements Store {
 
   async requests(id: string, page: { page: number; limit: number }): Promise<RequestPage> {
     return this.requestLog.read(id, page)
+  }
+
+  async usageSeries(
+    id: string,
+    granularity: SeriesGranularity,
+    nowMs: number,
+  ): Promise<UsageSeries> {
+    return this.requestLog.usageSeries(id, granularity, nowMs)
   }
 
   async appendAudit(entry: AuditEntry): Promise<AuditRecord> {

@@ -98,6 +98,14 @@ export async function inspectRedisKeys(
       role: 'user hash: disabled flag (d) and shared rate buckets (rate_scope "user")',
     },
     { key: names.logs(tag, id), role: 'request log (stream), newest last' },
+    {
+      key: names.seriesHour(tag, id),
+      role: 'usage series, per hour: <hour>:a allowed, <hour>:r:<code> rejected',
+    },
+    {
+      key: names.seriesDay(tag, id),
+      role: 'usage series, per day: <day>:a allowed, <day>:r:<code> rejected',
+    },
     { key: names.keys, role: 'index of every key id', member: id },
   ]
   if (typeof planId === 'string') {

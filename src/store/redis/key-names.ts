@@ -9,6 +9,9 @@ export interface RedisKeyNames {
   /** A user's record (JSON), in the slot of the user's keys. */
   user(tag: string, userId: string): string
   logs(tag: string, id: string): string
+  /** A key's usage counters per hour and per day (hashes), written with its request log. */
+  seriesHour(tag: string, id: string): string
+  seriesDay(tag: string, id: string): string
   keys: string
   plans: string
   /** The ids of every user (a set), and the user id sequence. */
@@ -30,6 +33,8 @@ export function redisKeyNames(prefix: string): RedisKeyNames {
     users: `${prefix}users`,
     userSeq: `${prefix}users:seq`,
     logs: (tag, id) => `${prefix}{${tag}}:l:${id}`,
+    seriesHour: (tag, id) => `${prefix}{${tag}}:sh:${id}`,
+    seriesDay: (tag, id) => `${prefix}{${tag}}:sd:${id}`,
     keys: `${prefix}keys`,
     plans: `${prefix}plans`,
     planKeys: (planId) => `${prefix}plan-keys:${planId}`,

@@ -2,9 +2,10 @@
 
 import type { Cluster, Redis } from 'ioredis'
 import { TAG_LENGTH } from '../../token'
-import type { RequestLogEntry, RequestPage } from '../../types'
+import type { RequestLogEntry, RequestPage, SeriesGranularity, UsageSeries } from '../../types'
 import type { ResolvedRequestLogCaps } from '../request-log-caps'
 import { toRequestRecord } from '../request-record'
+import { buildSeries, SERIES, seriesIncrements } from '../usage-series'
 import { withTimeout } from '../with-timeout'
 import { hashSlot, type RedisKeyNames } from './key-names'
 import { luaScript } from './lua'
@@ -61,7 +62,9 @@ export class RedisRequestLog {
   /**
    * One flush: one call of lua/log.lua for every key at once (XADDs, then one XTRIM and one
    * PEXPIRE per stream; nothing for an unknown key), split at ENTRIES_PER_CALL. On a Cluster the
-   * keys are grouped by hash slot, one call per slot.
+   * keys are grouped by hash slot, one call per slot. The same call adds the flush to each key's
+   * hourly and daily usage counters (usage-series.ts): every entry counts, also those the count
+   * cap keeps from being sent.
    */
   async append(entries: readonly RequestLogEntry[]): Promise<void> {
     const bySlot = new Map<number, Map<string, RequestLogEntry[]>>()
@@ -78,7 +81,12 @@ export class RedisRequestLog {
       else keys.set(entry.key_id, [entry])
     }
     const streamId = this.ctx.clock ? `${Math.floor(this.ctx.clock())}-*` : '*'
-    const header = [this.maxEntries, this.maxAgeMs, streamId, FIELDS.length, ...FIELDS]
+    const { hour, day } = SERIES
+    const header = [
+      ...[this.maxEntries, this.maxAgeMs, streamId, FIELDS.length, ...FIELDS],
+      ...[hour.bucketMs, hour.buckets, hour.ttlMs, day.bucketMs, day.buckets, day.ttlMs],
+    ]
+    const increments = seriesIncrements(entries)
     const calls: Promise<number>[] = []
     for (const keys of bySlot.values()) {
       let call = { keys: [] as string[], values: [] as Array<string | number>, entries: 0 }
@@ -89,13 +97,24 @@ export class RedisRequestLog {
         call = { keys: [], values: [], entries: 0 }
       }
       for (const [id, group] of keys) {
+        const tag = tagOf(id)
         // Only the newest maxEntries of a key could survive the count cap: the rest is never sent.
-        for (let from = Math.max(0, group.length - this.maxEntries); from < group.length; ) {
+        const start = Math.max(0, group.length - this.maxEntries)
+        for (let from = start; from < group.length; ) {
           if (call.entries >= ENTRIES_PER_CALL) send()
           const to = Math.min(group.length, from + ENTRIES_PER_CALL - call.entries)
-          call.keys.push(names.hot(tagOf(id), id), names.logs(tagOf(id), id))
+          call.keys.push(
+            names.hot(tag, id),
+            names.logs(tag, id),
+            names.seriesHour(tag, id),
+            names.seriesDay(tag, id),
+          )
           call.values.push(to - from)
           for (let i = from; i < to; i++) encode(group[i] as RequestLogEntry, call.values)
+          // The key's counters go once, with its first part.
+          const counters = from === start ? (increments.get(id) ?? new Map()) : new Map()
+          call.values.push(counters.size)
+          for (const [counter, count] of counters) call.values.push(counter, count)
           call.entries += to - from
           from = to
         }
@@ -130,6 +149,19 @@ export class RedisRequestLog {
       }
     }
     return withTimeout(work(), this.ctx.timeout, 'Redis request log')
+  }
+
+  /** A key's requests per hour or per day at `nowMs`, from its counter hash (one HGETALL). */
+  async usageSeries(
+    id: string,
+    granularity: SeriesGranularity,
+    nowMs: number,
+  ): Promise<UsageSeries> {
+    const { client, names } = this.ctx
+    const tag = tagOf(id)
+    const key = granularity === 'hour' ? names.seriesHour(tag, id) : names.seriesDay(tag, id)
+    const fields = await withTimeout(client.hgetall(key), this.ctx.timeout, 'Redis usage series')
+    return buildSeries(id, granularity, Object.entries(fields), nowMs)
   }
 }
 

@@ -4,7 +4,13 @@ import type { Cluster, Redis } from 'ioredis'
 import { KeyguardConfigError } from '../../errors'
 import { isLogger } from '../../telemetry'
 import { TAG_LENGTH } from '../../token'
-import type { Plan, RequestLogEntry, RequestPage } from '../../types'
+import type {
+  Plan,
+  RequestLogEntry,
+  RequestPage,
+  SeriesGranularity,
+  UsageSeries,
+} from '../../types'
 import { resolveAuditLogCaps } from '../audit-caps'
 import type { AuditEntry, AuditPage, AuditQuery, AuditRecord } from '../audit-records'
 import { markSelfBounded } from '../bounded-verify'
@@ -250,6 +256,14 @@ export class RedisStore implements Store {
 
   async requests(id: string, page: { page: number; limit: number }): Promise<RequestPage> {
     return this.requestLog.read(id, page)
+  }
+
+  async usageSeries(
+    id: string,
+    granularity: SeriesGranularity,
+    nowMs: number,
+  ): Promise<UsageSeries> {
+    return this.requestLog.usageSeries(id, granularity, nowMs)
   }
 
   async appendAudit(entry: AuditEntry): Promise<AuditRecord> {

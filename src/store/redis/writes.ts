@@ -23,7 +23,7 @@ interface WriteCommands {
 /** Defines the write scripts on a client (EVALSHA, reloaded on NOSCRIPT by ioredis). */
 export function defineWriteCommands(client: Redis | Cluster): void {
   client.defineCommand('keyguardWriteKey', { numberOfKeys: 4, lua: lua('write-key.lua') })
-  client.defineCommand('keyguardDeleteKey', { numberOfKeys: 5, lua: lua('delete-key.lua') })
+  client.defineCommand('keyguardDeleteKey', { numberOfKeys: 7, lua: lua('delete-key.lua') })
   client.defineCommand('keyguardSaveClientToken', {
     numberOfKeys: 2,
     lua: lua('save-client-token.lua'),
@@ -83,6 +83,8 @@ export async function deleteKey(
     names.ring(tag, id),
     names.clientTokens(tag, id),
     names.logs(tag, id),
+    names.seriesHour(tag, id),
+    names.seriesDay(tag, id),
     expect === undefined ? '' : String(expect),
   )
   if (reply[0] === 'ok') return { ok: true, record: JSON.parse(String(reply[1])) }
