@@ -79,17 +79,19 @@ async function keyguardMemory(ctx) {
   const rejected = results.reduce((a, r) => a + r.rejected, 0)
   if (rejected > 0) ctx.failures.push(`memory fill: ${rejected} verifications were rejected`)
 
+  const HISTORY = new Set(['l', 'sh', 'sd'])
   const all = await scanKeys(ctx.redis.admin, 'kg:{*')
   const sizes = await memoryUsage(ctx.redis.admin, all)
   // Group by hash tag (every Redis key of one keyguard key carries it) and by kind, the letter
-  // after the tag: k hot hash, r ring, m record, u user rates, l request log. The request log is
-  // reported apart: it is capped by entries and age, not by the windows.
+  // after the tag: k hot hash, r ring, m record, u user rates, l request log, sh and sd usage
+  // series. The request log and the series are history, reported apart: they are capped by
+  // entries and age (docs/request-logs.md, docs/redis-layout.md), not by the windows.
   const perTag = new Map()
   all.forEach((k, i) => {
     const m = /^kg:\{([^}]*)\}:([a-z]+)/.exec(k)
     if (!m) return
     const entry = perTag.get(m[1]) ?? { bytes: 0, keys: 0, log: 0, kinds: {} }
-    if (m[2] === 'l') entry.log += sizes[i]
+    if (HISTORY.has(m[2])) entry.log += sizes[i]
     else {
       entry.bytes += sizes[i]
       entry.keys++

@@ -49,6 +49,10 @@ async function startRedis(track) {
       'no',
       '--dir',
       dir,
+      // keyguard's recommended setting (docs/operations.md): the hot hash's packed fields are
+      // longer than the default 64 bytes, and would turn it into a hashtable, twice the memory.
+      '--hash-max-listpack-value',
+      '256',
     ],
     { stdio: 'ignore' },
   )

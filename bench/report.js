@@ -54,7 +54,7 @@ function printMemory(memory) {
       `${m.fillVerifications.toLocaleString('en-US')} verifications in ${m.fillSteps} clock steps, ` +
       `${m.fillSeconds.toFixed(1)} s): avg ${int(m.filled.avgBytes)} B, max ` +
       `${int(m.filled.maxBytes)} B over ${fix(m.filled.redisKeysPerKey, 1)} Redis keys ` +
-      `(request log apart: avg ${int(m.filled.avgLogBytes)} B); ` +
+      `(request log and usage series apart: avg ${int(m.filled.avgLogBytes)} B); ` +
       `+ ${fix(m.indexBytesPerKey, 1)} B share of the key index set`,
   )
   for (const k of m.layout) {
@@ -126,10 +126,10 @@ function markdown(file = RESULTS) {
       `Redis memory per keyguard key with every sub-bucket of every window in use ` +
         `(${k.filled.keys.toLocaleString('en-US')} keys): ${int(k.filled.avgBytes)} B ` +
         `(${Object.entries(k.filled.avgBytesByKind ?? {})
-          .filter(([kind]) => kind !== 'l')
+          .filter(([kind]) => !['l', 'sh', 'sd'].includes(kind))
           .map(([kind, b]) => `${kind}: ${int(b)} B`)
           .join(', ')}), plus ${fix(k.indexBytesPerKey, 0)} B share of the key index; ` +
-        `request log apart: ${int(k.filled.avgLogBytes)} B.`,
+        `request log and usage series apart: ${int(k.filled.avgLogBytes)} B.`,
     )
   }
   // Recomputed, so the labels follow this checkout's targets.js.

@@ -122,7 +122,7 @@ function targets(rounds, memory, isolated) {
     add(
       '≤ 2 KB Redis memory per active key, every window in use',
       'f',
-      `${int(b)} B (+${fix(memory.keyguard.indexBytesPerKey, 0)} B index share; request log apart: ${int(memory.keyguard.filled.avgLogBytes)} B)`,
+      `${int(b)} B (+${fix(memory.keyguard.indexBytesPerKey, 0)} B index share; request log and usage series apart: ${int(memory.keyguard.filled.avgLogBytes)} B)`,
       b <= 2048,
     )
   }
