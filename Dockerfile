@@ -8,6 +8,7 @@ COPY tsconfig.json tsconfig.build.json LICENSE README.md CHANGELOG.md ./
 COPY scripts ./scripts
 COPY lua ./lua
 COPY src ./src
+COPY ui ./ui
 RUN npm run build && npm pack --ignore-scripts --pack-destination /tmp
 
 FROM node:20-alpine

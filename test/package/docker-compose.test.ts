@@ -3,10 +3,12 @@
 // healthcheck and published on localhost only, `keyguard serve` on REDIS_URL once Redis is
 // healthy, and nothing that needs a file a fresh clone lacks.
 
-import { existsSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Ajv2019 from 'ajv/dist/2019'
 import { parse } from 'yaml'
+import { runCommand } from './run-command'
 
 const ROOT = join(__dirname, '..', '..')
 
@@ -97,4 +99,27 @@ describe('docker-compose.yml', () => {
     expect(copied.filter((file) => !existsSync(join(ROOT, file)))).toEqual([])
     expect(dockerfile).toMatch(/^ENTRYPOINT \["keyguard"\]$/m)
   })
+
+  it("the Dockerfile's build stage holds every file `npm run build` needs (the dashboard included)", async () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    const buildStage = dockerfile.split(/^FROM /m)[1] ?? ''
+    const copied = [...buildStage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] ?? '').split(' '),
+    )
+    // The stage's files, as its COPY lines lay them out, with this checkout's dependencies.
+    const dir = mkdtempSync(join(tmpdir(), 'keyguard-docker-stage-'))
+    try {
+      for (const file of copied) cpSync(join(ROOT, file), join(dir, file), { recursive: true })
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
+      const build = await runCommand('npm', ['run', 'build'], { cwd: dir })
+      expect({ status: build.status, stderr: build.status === 0 ? '' : build.stderr }).toEqual({
+        status: 0,
+        stderr: '',
+      })
+      expect(existsSync(join(dir, 'dist', 'index.js'))).toBe(true)
+      expect(existsSync(join(dir, 'dist', 'ui', 'index.html'))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
