@@ -1,6 +1,7 @@
 // The JSON shapes of keys, plans and usage: one representation for REST, CLI and TypeScript.
 
-import type { TokenType } from './token'
+/** The token types (`kg_sk_…`, `kg_pat_…`, `kg_ct_…`); this file needs no other, so the dashboard shares it. */
+export type TokenType = 'sk' | 'pat' | 'ct'
 
 /** `revoked` is for good: set only by `revoke`, never changed again. */
 export type KeyStatus = 'active' | 'inactive' | 'revoked'

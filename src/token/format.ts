@@ -2,10 +2,11 @@
 // from the token itself, and a CRC-32 checksum rejects typos without any store call.
 
 import { createHash, hash as oneShotHash, randomBytes } from 'node:crypto'
+import type { TokenType } from '../types'
 import { encodeBase62, isBase62, uint32ToBase62 } from './base62'
 import { crc32 } from './crc32'
 
-export type TokenType = 'sk' | 'pat' | 'ct'
+export type { TokenType }
 export const TOKEN_TYPES: readonly TokenType[] = ['sk', 'pat', 'ct']
 
 /** Length of the hash-tag part of a key id: every Redis key of one id (or one user) shares it. */

@@ -1,6 +1,7 @@
 // The audit trail: every admin change, newest first, filtered by action and target (GET /audit).
 
 import { useState } from 'preact/hooks'
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../../src/store/audit-records'
 import { get, query } from '../api'
 import { Select, TextInput } from '../components/fields'
 import { ErrorMessage, Loading } from '../components/messages'
@@ -10,24 +11,9 @@ import { useResource } from '../hooks'
 import type { AuditRecord, Page } from '../model'
 import { href } from '../router'
 
-export const ACTIONS = [
-  'key.create',
-  'key.update',
-  'key.deactivate',
-  'key.regenerate',
-  'key.revoke',
-  'key.credits',
-  'key.delete',
-  'plan.create',
-  'plan.update',
-  'plan.delete',
-  'user.create',
-  'user.update',
-  'user.delete',
-  'token.create',
-  'ip.unblock',
-]
-const TARGET_TYPES = ['key', 'plan', 'user', 'token', 'ip']
+// The server's lists, so a new action or target type reaches the filters with no edit here.
+export const ACTIONS: readonly string[] = AUDIT_ACTIONS
+const TARGET_TYPES: readonly string[] = AUDIT_TARGET_TYPES
 
 /** A link to what a record is about, when the page has one. */
 function Target(props: { target: AuditRecord['target'] }) {
