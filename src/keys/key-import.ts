@@ -25,7 +25,7 @@ import {
   type RowIssue,
 } from './import-row'
 import { syncKeyToPlan } from './plan-sync'
-import { inheritedPlan, spreadUserFlag, syncInheritedKey } from './user-sync'
+import { spreadUserFlag, syncInheritedKey } from './user-sync'
 
 /** Key writes in flight at once (pipelined on Redis). */
 const CONCURRENT_WRITES = 50
@@ -57,8 +57,6 @@ export class ImportSession {
   readonly seen = new Map<string, number>()
   readonly plans = new Map<string, VersionedPlan | null>()
   readonly users = new Map<string, VersionedUser | null>()
-  /** The plan a plan-less key of the user takes (the user's), by user id. */
-  readonly inherited = new Map<string, VersionedPlan | null>()
 }
 
 interface Prepared {
@@ -216,7 +214,8 @@ async function prepare(
   }
   const userId = body.user_id ?? null
   const user = userId === null ? null : await userOf(store, String(userId), session)
-  const plan = own ?? (userId === null ? null : await inheritedOf(store, String(userId), session))
+  // A plan-less key takes its user's plan, read through the same per-import cache.
+  const plan = own ?? (await planOf(store, user?.user.plan_id ?? null, session)) ?? null
   session.seen.set(secret.id, row.line)
   const metadata = { ...(body.metadata ?? {}) }
   if (body.id !== undefined && !Object.hasOwn(metadata, 'source_id')) {
@@ -317,16 +316,4 @@ async function userOf(
 ): Promise<VersionedUser | null> {
   if (!session.users.has(userId)) session.users.set(userId, await store.loadUser(userId))
   return session.users.get(userId) ?? null
-}
-
-/** The plan a plan-less key of the user takes; read once per import. */
-async function inheritedOf(
-  store: AdminStore,
-  userId: string,
-  session: ImportSession,
-): Promise<VersionedPlan | null> {
-  if (!session.inherited.has(userId)) {
-    session.inherited.set(userId, await inheritedPlan(store, userId))
-  }
-  return session.inherited.get(userId) ?? null
 }

@@ -33,6 +33,31 @@ function countVerifies(store: Store): { readonly calls: VerifyRequest[]; restore
 describe.each(STORE_KINDS)('importing keys (%s store)', (kind) => {
   const c = useStore(kind)
 
+  it("a row without a plan takes its user's plan; one with its own keeps it", async () => {
+    await c.keys.plans.create({ id: `imp-user-${kind}`, name: 'Of the user', quotas: { daily: 1 } })
+    await c.keys.plans.create({ id: `imp-own-${kind}`, name: 'Own', quotas: { daily: 3 } })
+    const { data: user } = await c.keys.users.create({
+      name: 'Importer',
+      plan_id: `imp-user-${kind}`,
+    })
+    const inherits = `sk_${kind}_inherits_users_plan`
+    const owns = `sk_${kind}_keeps_its_own_plan`
+    const { data } = await c.keys.import({
+      keys: [
+        { api_key: inherits, name: 'Inherits', user_id: user.user_id },
+        { api_key: owns, name: 'Owns', user_id: user.user_id, plan_id: `imp-own-${kind}` },
+      ],
+    })
+    expect(data).toEqual({ created: 2, skipped: 0, errors: [] })
+    const app = c.app({ scopes: [] })
+    expect([(await call(app, inherits)).status, (await call(app, inherits)).status]).toEqual([
+      200, 401,
+    ])
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await call(app, owns)).status)
+    expect(statuses).toEqual([200, 200, 200, 401])
+  })
+
   it('imports plaintext, hex and base64 rows; each key then verifies with exactly one store call', async () => {
     await c.keys.plans.create({ id: `imp-${kind}`, name: 'Imported', quotas: { daily: 2 } })
     const plain = `sk_live_${kind}_plaintext_0001`
