@@ -1,13 +1,11 @@
 // A user's usage (Limitly's `GET /users/:id/usage`): the use of the user's keys in its plan's period.
 
-import { calendarPeriod, calendarStart, QUOTA_WINDOWS } from '../limits'
+import { QUOTA_WINDOWS, quotaPeriod, WINDOW_OF_PERIOD } from '../limits'
 import type { LoadedKey, StoredUser } from '../store'
 import type { Plan, UserUsage } from '../types'
 import { computeUsage } from './usage'
 
 const iso = (ms: number): string => new Date(ms).toISOString()
-
-const WINDOW_OF_PERIOD = { day: 'daily', week: 'weekly', month: 'monthly', year: 'yearly' } as const
 
 /**
  * With a plan that has a request period: the requests of the user's keys that count in that
@@ -48,17 +46,9 @@ export function userUsage(
     0,
   )
   const spec = QUOTA_WINDOWS.find((w) => w.name === name)
-  let start: number | null = null
-  let end: number | null = null
-  if (spec && plan.quota_window === 'calendar') {
-    start = calendarStart(spec.letter, nowMs)
-    end = calendarPeriod(spec.letter, nowMs)[1]
-  } else if (spec) {
-    // A rolling window: the sub-buckets it spans, the current one included.
-    const size = spec.bucketSeconds * 1000
-    end = (Math.floor(nowMs / size) + 1) * size
-    start = end - spec.slots * size
-  }
+  const [start, end] = spec
+    ? quotaPeriod(spec, plan.quota_window === 'calendar', nowMs)
+    : [null, null]
   return {
     ...base,
     current_usage: used,
