@@ -42,10 +42,7 @@ function windowUsage(
   return window(used, oldest === null ? null : iso((oldest + slots) * size * 1000))
 }
 
-/**
- * A rate's bucket at now (GCRA): what is left of its burst, and when it is full again. Only for
- * a rate of the key's own: a rate shared by the user keeps its bucket in the user's hash.
- */
+/** A rate's bucket at now (GCRA): what is left of its burst, and when it is full again. */
 function rateUsage(
   period: 'second' | 'minute',
   count: number,
@@ -67,21 +64,24 @@ function rateUsage(
 
 function rateWindows(loaded: LoadedKey, nowMs: number): UsageWindow[] {
   const { limits, counters } = loaded
-  if (limits.rate_scope === 'user') return []
+  // A rate shared by the user (rate_scope "user") is the bucket of all the user's keys.
+  const shared = limits.rate_scope === 'user'
   const windows: UsageWindow[] = []
   if (limits.per_second !== null) {
     const burst = limits.burst ?? limits.per_second
-    windows.push(rateUsage('second', limits.per_second, burst, counters.ts, nowMs))
+    const tat = shared ? counters.uts : counters.ts
+    windows.push(rateUsage('second', limits.per_second, burst, tat, nowMs))
   }
   if (limits.per_minute !== null) {
-    windows.push(rateUsage('minute', limits.per_minute, limits.per_minute, counters.tm, nowMs))
+    const tat = shared ? counters.utm : counters.tm
+    windows.push(rateUsage('minute', limits.per_minute, limits.per_minute, tat, nowMs))
   }
   return windows
 }
 
 /**
  * Limitly's fields (current_usage, limit, remaining, reset_time, period) are the tightest quota
- * window's; the rates follow the quotas in `windows`, live.
+ * window's; the rates (the key's, or its user's shared ones) follow the quotas in `windows`, live.
  */
 export function computeUsage(loaded: LoadedKey, nowMs: number): Usage {
   const { limits } = loaded

@@ -23,10 +23,15 @@ export function limitsFromHot(hot: Record<string, string>): EffectiveLimits {
   }
 }
 
+/**
+ * A key's record and counters. `shared`: the `ts`/`tm` arrival times of the rate buckets its user
+ * shares (rate_scope "user"), kept in the counters as `uts`/`utm`.
+ */
 export function loadedKey(
   recordJson: string,
   rawHot: Record<string, string>,
   ring: Record<string, string>,
+  shared: { ts?: string | null; tm?: string | null } = {},
 ): LoadedKey {
   const hot = expandHot(rawHot)
   const stored = JSON.parse(recordJson) as StoredKey['key']
@@ -36,6 +41,8 @@ export function loadedKey(
   }
   const counters: Record<string, string> = { ...ring }
   for (const [field, value] of Object.entries(hot)) if (!CONFIG.has(field)) counters[field] = value
+  if (shared.ts) counters.uts = shared.ts
+  if (shared.tm) counters.utm = shared.tm
   return {
     key,
     limits: limitsFromHot(hot),

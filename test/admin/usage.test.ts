@@ -114,4 +114,30 @@ describe.each(STORE_KINDS)('usage over REST (%s store)', (kind) => {
       isUnlimited: true,
     })
   })
+
+  it("a rate shared by the user is that bucket, for each of the user's keys", async () => {
+    const { admin: app, api } = apps()
+    const plan = await s.keys.plans.create({
+      name: 'Shared rate',
+      rate: { per_minute: 10 },
+      rate_scope: 'user',
+    })
+    const user_id = `shared-${kind}`
+    const a = (await s.keys.create({ name: 'A', user_id, plan_id: plan.data.id })).data
+    const b = (await s.keys.create({ name: 'B', user_id, plan_id: plan.data.id })).data
+    for (let i = 0; i < 3; i++) {
+      expect((await request(api).get('/r').set('X-API-Key', a.api_key)).status).toBe(200)
+    }
+    // B sent nothing: its minute window is the user's bucket, which A's 3 requests used.
+    const usage = (await call(app, 'get', `/admin/keys/${b.id}/usage`, admin)).body.data
+    expect(usage.windows).toEqual([
+      {
+        period: 'minute',
+        used: 3,
+        limit: 10,
+        remaining: 7,
+        reset_time: new Date(now + 18_000).toISOString(),
+      },
+    ])
+  })
 })

@@ -1,6 +1,7 @@
 // MemoryStore: the embedded store for one process, demos and tests; same semantics as RedisStore.
 
 import { RING_TTL_MS } from '../../limits'
+import { TAG_LENGTH } from '../../token'
 import type {
   Plan,
   RequestLogEntry,
@@ -194,9 +195,15 @@ export class MemoryStore implements Store {
   async loadKey(id: string): Promise<LoadedKey | null> {
     const record = this.records.get(id)
     if (record === undefined) return null
+    const now = this.clock()
     const ring = this.rings.get(id)
-    const live = ring && ring.expiresAt > this.clock() ? ring.hash : []
-    return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []), Object.fromEntries(live))
+    const live = ring && ring.expiresAt > now ? ring.hash : []
+    const shared = this.userRates.get(id.slice(0, TAG_LENGTH))
+    const rates = shared && shared.expiresAt > now ? shared.hash : undefined
+    return loadedKey(record, Object.fromEntries(this.hot.get(id) ?? []), Object.fromEntries(live), {
+      ts: rates?.get('ts'),
+      tm: rates?.get('tm'),
+    })
   }
 
   async deleteKey(id: string, expect?: number): Promise<DeleteOutcome> {

@@ -170,15 +170,17 @@ export class RedisStore implements Store {
         .get(this.names.record(tag, id))
         .hgetall(this.names.hot(tag, id))
         .hgetall(this.names.ring(tag, id))
+        .hmget(this.names.userRate(tag), 'ts', 'tm')
         .exec(),
       'load key',
     )
-    const [record, hot, ring] = keyBatch.execResults(replies) as [
+    const [record, hot, ring, [ts, tm] = []] = keyBatch.execResults(replies) as [
       string | null,
       Record<string, string>,
       Record<string, string>,
+      Array<string | null>,
     ]
-    return record ? loadedKey(record, hot, ring) : null
+    return record ? loadedKey(record, hot, ring, { ts, tm }) : null
   }
 
   async deleteKey(id: string, expect?: number): Promise<DeleteOutcome> {

@@ -123,9 +123,7 @@ export function LiveWindows(props: { usage: Resource<KeyUsage> }) {
             )}
           </p>
           {data.windows.length === 0 ? (
-            <p class="muted">
-              No quota and no rate of its own: nothing is counted against a limit.
-            </p>
+            <p class="muted">No quota and no rate: nothing is counted against a limit.</p>
           ) : (
             <div class="table-wrap">
               <table>
@@ -156,7 +154,7 @@ export function LiveWindows(props: { usage: Resource<KeyUsage> }) {
           )}
           <p class="muted small">
             Rates (second, minute) show their bucket now: used is what it holds, and it is full
-            again at the reset. A rate shared by the user is not listed.
+            again at the reset. A rate shared by the user is the user's bucket.
           </p>
         </>
       )}
