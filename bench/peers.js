@@ -6,6 +6,12 @@ const { join } = require('node:path')
 
 const VARIANTS = [
   { id: 'a', short: '(a) express', label: '(a) Express, no middleware', kind: 'none' },
+  {
+    id: 'g',
+    short: '(g) floor',
+    label: "(g) the contract's floor: SHA-256, RateLimit headers, a close listener; no store",
+    kind: 'none',
+  },
   { id: 'b', short: '(b) erl-memory', label: '(b) express-rate-limit, MemoryStore', kind: 'peer' },
   {
     id: 'c',
@@ -89,6 +95,46 @@ async function drainKeyguard(lib, store) {
 }
 
 /**
+ * What any guard that keeps keyguard's contract does per request, and nothing else: hash the
+ * Bearer token, send RateLimit-Policy (cached) and RateLimit (built per request) for the full
+ * policy, and listen for the response's end (the request log needs its status). No store, no
+ * limits, no log: the lowest cost a guard with these headers can have on this machine.
+ */
+function floorMiddleware() {
+  const { RATE, QUOTAS } = require('./keys')
+  const windows = [
+    ['burst', RATE.burst, 1],
+    ['minute', RATE.per_minute, 60],
+    ['total', QUOTAS.total, null],
+    ['daily', QUOTAS.daily, 86400],
+    ['weekly', QUOTAS.weekly, 604800],
+    ['monthly', QUOTAS.monthly, 2592000],
+  ]
+  const policy = windows
+    .map(([name, q, w]) => `"${name}";q=${q}${w === null ? '' : `;w=${w}`}`)
+    .join(', ')
+  const ignore = () => {}
+  let served = 0
+  return (req, res, next) => {
+    const auth = req.headers.authorization
+    const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : ''
+    createHash('sha256').update(token).digest('hex')
+    served++
+    let state = ''
+    for (let i = 0; i < windows.length; i++) {
+      const [name, q, w] = windows[i]
+      if (i > 0) state += ', '
+      state += `"${name}";r=${q - served}`
+      if (w !== null) state += `;t=${w}`
+    }
+    res.setHeader('RateLimit-Policy', policy)
+    res.setHeader('RateLimit', state)
+    res.on('close', ignore)
+    next()
+  }
+}
+
+/**
  * Mounts variant `id`'s middleware on `app`. Returns what the server needs of it: `tokens` (keys
  * it made itself), `close`, `drain` and `verifySha`, each optional.
  */
@@ -114,6 +160,9 @@ async function mount(app, id, { redisUrl, rejectToken, manyCount, altRoot }) {
     })
   switch (id) {
     case 'a':
+      return {}
+    case 'g':
+      app.use(floorMiddleware())
       return {}
     case 'b':
       app.use(erl())

@@ -45,6 +45,18 @@ function printResults({ rounds, variants, isolated, memory, goals }) {
     log('\nTargets (hot path)')
     log(targetTable(goals, false))
   }
+  const floor = floorLine(rounds)
+  if (floor) log(`\n${floor}`)
+}
+
+/** What (g), the contract's floor, reaches against Express: no guard with these headers does better. */
+function floorLine(rounds) {
+  const parts = SCENARIOS.map((s) => {
+    const ratio = rounds.find((r) => r.variant === 'g' && r.scenario === s.id)?.ratios.a
+    return Number.isFinite(ratio) ? `${s.label} ${times(ratio)}` : null
+  }).filter(Boolean)
+  if (parts.length === 0) return null
+  return `Floor (g), headers + SHA-256 + close listener and nothing else, × (a): ${parts.join(', ')}`
 }
 
 function printMemory(memory) {
@@ -135,6 +147,8 @@ function markdown(file = RESULTS) {
   // Recomputed, so the labels follow this checkout's targets.js.
   const goals = targets(derive(results.rounds), memory, isolated)
   out.push('', targetTable(goals, true))
+  const floor = floorLine(derive(results.rounds))
+  if (floor) out.push('', `${floor}.`)
   console.log(out.join('\n'))
 }
 

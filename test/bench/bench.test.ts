@@ -36,7 +36,7 @@ describe('npm run bench (quick, partial run)', () => {
         [
           join(ROOT, 'bench', 'run.js'),
           '--quick',
-          '--variants=a,d,f',
+          '--variants=a,g,d,f',
           '--scenarios=hot,rejected,malformed',
           '--no-memory',
           `--out=${out}`,
@@ -60,7 +60,7 @@ describe('npm run bench (quick, partial run)', () => {
 
   it('measures every variant in every scenario asked for, each answering as expected', () => {
     expect(results.failures).toEqual([])
-    for (const variant of ['a', 'd', 'f']) {
+    for (const variant of ['a', 'g', 'd', 'f']) {
       for (const scenario of ['hot', 'rejected', 'malformed']) {
         const r = round(variant, scenario)
         expect(r.server.requests).toBeGreaterThan(0)
