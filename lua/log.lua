@@ -6,7 +6,7 @@ KEYS[4i-2]  request log stream     {prefix}{tag}:l:<id>   one entry per request
 KEYS[4i-1]  hourly usage counters  {prefix}{tag}:sh:<id>  fields <hour>:a, <hour>:r:<CODE>, and b (the newest hour)
 KEYS[4i]    daily usage counters   {prefix}{tag}:sd:<id>  fields <day>:a, <day>:r:<CODE>, and b (the newest day)
 ARGV[1]  maxEntries: each XADD trims with MAXLEN ~ ARGV[1]
-ARGV[2]  maxAge in ms: one XTRIM MINID ~ (now - ARGV[2]) per stream, and its TTL (PEXPIRE ARGV[2])
+ARGV[2]  maxAge in ms: XTRIM MINID ~ (now - ARGV[2]) with a new hour (see below), and the stream's TTL (PEXPIRE ARGV[2])
 ARGV[3]  stream id: "*" (Redis time), or "<ms>-*" (the store's test clock: the age cap follows it)
 ARGV[4]  n, the number of fields of an entry
 ARGV[5] .. ARGV[4+n]  the field names, in order
@@ -16,9 +16,12 @@ then, for each key in KEYS order: its number of entries c, then c * n values, ol
 then its number of counters m, then m pairs: counter ("a" allowed, "r:<CODE>" rejected), requests
 Returns  the number of entries written (none for a key that does not exist)
 "now" is the time of a stream's newest entry id, so the age cap and the counters' bucket need no
-TIME call. A counter hash is trimmed when its newest bucket changes (once per bucket at most): the
-buckets older than the kept ones go, so it holds at most (buckets kept x counters per bucket) + 1
-fields; its TTL restarts with every write.
+TIME call. A counter hash is trimmed when its newest bucket changes: HINCRBY answering exactly the
+amount added means a counter new to its bucket, and only then is the bucket field b read, so a
+steady key costs one HINCRBY and one PEXPIRE per hash. The buckets older than the kept ones go,
+so it holds at most (buckets kept x counters per bucket) + 1 fields; its TTL restarts with every
+write. The stream's age trim (XTRIM MINID) runs with the hourly hash's new counters, so at least
+once per hour of traffic: readers trim exactly, and MAXLEN ~ bounds the stream in between.
 ]]
 
 local n = tonumber(ARGV[4])
@@ -35,11 +38,17 @@ end
 local args = { '', 'MAXLEN', '~', ARGV[1], ARGV[3] }
 for f = 1, n do args[4 + 2 * f] = ARGV[4 + f] end
 
--- Adds the pairs ARGV[from ..] (m of them) to the current bucket, after trimming old buckets.
+-- Adds the pairs ARGV[from ..] (m of them) to the current bucket; when one of them is new to the
+-- bucket and the bucket is new to the hash, trims the old buckets. Returns whether a counter was new.
 local function count(hash, spec, now_ms, from, m)
   local bucket = math.floor(now_ms / spec.size)
   local b = string.format('%d', bucket)
-  if redis.call('HGET', hash, 'b') ~= b then
+  local fresh = false
+  for p = from, from + 2 * m - 2, 2 do
+    local added = ARGV[p + 1]
+    if redis.call('HINCRBY', hash, b .. ':' .. ARGV[p], added) == tonumber(added) then fresh = true end
+  end
+  if fresh and redis.call('HGET', hash, 'b') ~= b then
     local old = {}
     for _, field in ipairs(redis.call('HKEYS', hash)) do
       local fb = tonumber(string.match(field, '^(%d+):'))
@@ -48,10 +57,8 @@ local function count(hash, spec, now_ms, from, m)
     if #old > 0 then redis.call('HDEL', hash, unpack(old)) end
     redis.call('HSET', hash, 'b', b)
   end
-  for p = from, from + 2 * m - 2, 2 do
-    redis.call('HINCRBY', hash, b .. ':' .. ARGV[p], ARGV[p + 1])
-  end
   redis.call('PEXPIRE', hash, spec.ttl)
+  return fresh
 end
 
 local written, at = 0, 11 + n
@@ -72,11 +79,14 @@ for i = 1, #KEYS / 4 do
       written = written + 1
     end
     local now_ms = tonumber(string.match(last, '^(%d+)-'))
-    local min_id = string.format('%.0f', math.max(0, now_ms - tonumber(ARGV[2])))
-    redis.call('XTRIM', stream, 'MINID', '~', min_id)
     redis.call('PEXPIRE', stream, ARGV[2])
     if m > 0 then
-      for s = 1, 2 do count(KEYS[4 * i - 2 + s], series[s], now_ms, pairs_at, m) end
+      local new_hour = count(KEYS[4 * i - 1], series[1], now_ms, pairs_at, m)
+      count(KEYS[4 * i], series[2], now_ms, pairs_at, m)
+      if new_hour then
+        local min_id = string.format('%.0f', math.max(0, now_ms - tonumber(ARGV[2])))
+        redis.call('XTRIM', stream, 'MINID', '~', min_id)
+      end
     end
   end
 end
