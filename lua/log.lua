@@ -1,7 +1,7 @@
 --[[ log.lua: appends one flush's logged requests of several keys to their streams, capped by count and by age,
 and adds them to each key's hourly and daily usage counters.
 For key i (from 1):
-KEYS[4i-3]  hot hash of the key    {prefix}{tag}:k:<id>   only looked at: an unknown key gets no stream and no counters
+KEYS[4i-3]  hot hash of the key    {prefix}{tag}:k:<id>   only looked at (when its stream is new): an unknown key gets no stream and no counters
 KEYS[4i-2]  request log stream     {prefix}{tag}:l:<id>   one entry per request
 KEYS[4i-1]  hourly usage counters  {prefix}{tag}:sh:<id>  fields <hour>:a, <hour>:r:<CODE>, and b (the newest hour)
 KEYS[4i]    daily usage counters   {prefix}{tag}:sd:<id>  fields <day>:a, <day>:r:<CODE>, and b (the newest day)
@@ -17,11 +17,14 @@ then its number of counters m, then m pairs: counter ("a" allowed, "r:<CODE>" re
 Returns  the number of entries written (none for a key that does not exist)
 "now" is the time of a stream's newest entry id, so the age cap and the counters' bucket need no
 TIME call. A counter hash is trimmed when its newest bucket changes: HINCRBY answering exactly the
-amount added means a counter new to its bucket, and only then is the bucket field b read, so a
-steady key costs one HINCRBY and one PEXPIRE per hash. The buckets older than the kept ones go,
-so it holds at most (buckets kept x counters per bucket) + 1 fields; its TTL restarts with every
-write. The stream's age trim (XTRIM MINID) runs with the hourly hash's new counters, so at least
-once per hour of traffic: readers trim exactly, and MAXLEN ~ bounds the stream in between.
+amount added means a counter new to its bucket, and only then are the bucket field b read and
+the TTL restarted (at least once per bucket, so a hash goes at least TTL - one bucket after its
+last write), so a steady key costs one HINCRBY per hash. The buckets older than the kept ones go,
+so it holds at most (buckets kept x counters per bucket) + 1 fields. The stream's age trim
+(XTRIM MINID) runs with the hourly hash's new counters, so at least once per hour of traffic:
+readers trim exactly, and MAXLEN ~ bounds the stream in between. A flush to an existing stream
+costs one XADD per entry and one PEXPIRE: the EXISTS check runs only when XADD NOMKSTREAM finds
+no stream.
 ]]
 
 local n = tonumber(ARGV[4])
@@ -34,9 +37,21 @@ for s = 1, 2 do
   series[s] = { size = tonumber(ARGV[base]), keep = tonumber(ARGV[base + 1]), ttl = ARGV[base + 2] }
 end
 
--- One argument list for every XADD: the names stay, the stream and values are overwritten.
-local args = { '', 'MAXLEN', '~', ARGV[1], ARGV[3] }
-for f = 1, n do args[4 + 2 * f] = ARGV[4 + f] end
+-- Two argument lists for every XADD: the names stay, the stream and values are overwritten.
+-- `guarded` (NOMKSTREAM) adds to a stream only if it exists, which only a known key's can.
+local plain = { '', 'MAXLEN', '~', ARGV[1], ARGV[3] }
+local guarded = { '', 'NOMKSTREAM', 'MAXLEN', '~', ARGV[1], ARGV[3] }
+for f = 1, n do
+  plain[4 + 2 * f] = ARGV[4 + f]
+  guarded[5 + 2 * f] = ARGV[4 + f]
+end
+
+-- XADDs the entry whose values start at ARGV[e]; `at` + 2f is the list's slot of value f.
+local function add(list, at, stream, e)
+  list[1] = stream
+  for f = 1, n do list[at + 2 * f] = ARGV[e + f - 1] end
+  return redis.call('XADD', unpack(list))
+end
 
 -- Adds the pairs ARGV[from ..] (m of them) to the current bucket; when one of them is new to the
 -- bucket and the bucket is new to the hash, trims the old buckets. Returns whether a counter was new.
@@ -57,7 +72,7 @@ local function count(hash, spec, now_ms, from, m)
     if #old > 0 then redis.call('HDEL', hash, unpack(old)) end
     redis.call('HSET', hash, 'b', b)
   end
-  redis.call('PEXPIRE', hash, spec.ttl)
+  if fresh then redis.call('PEXPIRE', hash, spec.ttl) end
   return fresh
 end
 
@@ -69,13 +84,19 @@ for i = 1, #KEYS / 4 do
   local m = tonumber(ARGV[at])
   local pairs_at = at + 1
   at = pairs_at + 2 * m
-  -- A forged token of an unknown id must not create a stream, nor counters.
-  if entries > 0 and redis.call('EXISTS', KEYS[4 * i - 3]) == 1 then
-    local stream, last = KEYS[4 * i - 2], nil
-    args[1] = stream
-    for e = first, first + (entries - 1) * n, n do
-      for f = 1, n do args[5 + 2 * f] = ARGV[e + f - 1] end
-      last = redis.call('XADD', unpack(args))
+  -- A forged token of an unknown id must not create a stream, nor counters. A stream exists only
+  -- for a key that does (delete-key.lua deletes both), so EXISTS runs only for a new stream.
+  local stream, last = KEYS[4 * i - 2], false
+  if entries > 0 then
+    last = add(guarded, 6, stream, first)
+    if not last and redis.call('EXISTS', KEYS[4 * i - 3]) == 1 then
+      last = add(plain, 5, stream, first)
+    end
+  end
+  if last then
+    written = written + 1
+    for e = first + n, first + (entries - 1) * n, n do
+      last = add(plain, 5, stream, e)
       written = written + 1
     end
     local now_ms = tonumber(string.match(last, '^(%d+)-'))

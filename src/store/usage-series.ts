@@ -7,7 +7,10 @@ export interface SeriesSpec {
   bucketMs: number
   /** Buckets kept and shown, the current one included. */
   buckets: number
-  /** A key's counters of this granularity go this long after their last write. */
+  /**
+   * A key's counters of this granularity go this long after their newest bucket's first write
+   * (on Redis; MemoryStore: after their last write), which is past the buckets shown.
+   */
   ttlMs: number
 }
 

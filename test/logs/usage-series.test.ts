@@ -312,13 +312,14 @@ describe.each(STORE_KINDS)('usage series (%s store)', (kind) => {
     })
   })
 
-  it('the counters expire 8 days (hourly) and 91 days (daily) after their last write', async () => {
+  it("the counters expire 8 days (hourly) and 91 days (daily) after their newest bucket's first write", async () => {
     const store = make()
     const keys = new KeyManager(store)
     const { data } = await keys.create({ name: 'Expiring' })
     await store.appendRequests([entry(data.id, null)])
     if (kind === 'redis') {
-      // Redis counts TTLs on its own clock: the TTL is set, and restarted by every write.
+      // Redis counts TTLs on its own clock: the TTL is set, and restarted by a write that adds a
+      // counter new to its bucket (at least one a bucket), not by the others.
       const ttl = async (g: SeriesGranularity) => client.pttl(hashKey(data.id, g))
       expect(await ttl('hour')).toBeGreaterThan(8 * DAY - 60_000)
       expect(await ttl('hour')).toBeLessThanOrEqual(8 * DAY)
@@ -326,6 +327,8 @@ describe.each(STORE_KINDS)('usage series (%s store)', (kind) => {
       expect(await ttl('day')).toBeLessThanOrEqual(91 * DAY)
       await client.pexpire(hashKey(data.id, 'hour'), 5000)
       await store.appendRequests([entry(data.id, null)])
+      expect(await ttl('hour')).toBeLessThanOrEqual(5000)
+      await store.appendRequests([entry(data.id, 'RATE_LIMITED')])
       expect(await ttl('hour')).toBeGreaterThan(8 * DAY - 60_000)
       // An expired hash is an empty series.
       await client.del(hashKey(data.id, 'hour'))
