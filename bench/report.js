@@ -145,9 +145,10 @@ function markdown(file = RESULTS) {
     )
   }
   // Recomputed, so the labels follow this checkout's targets.js.
-  const goals = targets(derive(results.rounds), memory, isolated)
+  const rounds = derive(results.rounds)
+  const goals = targets(rounds, memory, isolated)
   out.push('', targetTable(goals, true))
-  const floor = floorLine(derive(results.rounds))
+  const floor = floorLine(rounds)
   if (floor) out.push('', `${floor}.`)
   console.log(out.join('\n'))
 }

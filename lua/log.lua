@@ -102,9 +102,9 @@ for i = 1, #KEYS / 4 do
     local now_ms = tonumber(string.match(last, '^(%d+)-'))
     redis.call('PEXPIRE', stream, ARGV[2])
     if m > 0 then
-      local new_hour = count(KEYS[4 * i - 1], series[1], now_ms, pairs_at, m)
+      local new_counter = count(KEYS[4 * i - 1], series[1], now_ms, pairs_at, m)
       count(KEYS[4 * i], series[2], now_ms, pairs_at, m)
-      if new_hour then
+      if new_counter then
         local min_id = string.format('%.0f', math.max(0, now_ms - tonumber(ARGV[2])))
         redis.call('XTRIM', stream, 'MINID', '~', min_id)
       end
