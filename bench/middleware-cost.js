@@ -79,7 +79,9 @@ async function main() {
     const all = await measure(kg, store, rounds)
     await store.close()
     const shown = all.map((x) => x.toFixed(1)).join(', ')
-    console.log(`  ${name.padEnd(12)} median ${all[Math.floor(REPS / 2)].toFixed(1)} µs  (rounds: ${shown})`)
+    console.log(
+      `  ${name.padEnd(12)} median ${all[Math.floor(REPS / 2)].toFixed(1)} µs  (rounds: ${shown})`,
+    )
   }
   redis.admin.disconnect()
 }
